@@ -1,0 +1,50 @@
+// The zero-trust rule catalog: every rule with its stable id. The README's rule table is written from it.
+import { RuleInfo, RuleSeverity } from './rule-info';
+
+const E = RuleSeverity.ERROR;
+const W = RuleSeverity.WARNING;
+
+function rule(id: string, severity: RuleSeverity, suppressible: boolean, title: string, rationale: string): RuleInfo {
+  return { id, title, severity, rationale, suppressible };
+}
+
+/** Every rule, in id order. */
+export const RULE_CATALOG: RuleInfo[] = [
+  rule('ZT101', E, true, 'Flow from a service to itself', 'A service calling itself is rare; declaring it by accident widens its policies. Set `allowSelf: true` when it is meant.'),
+  rule('ZT102', W, true, 'Flow declared more than once', 'Duplicate declarations are merged into one flow (the union of their ports); the warning shows where the copies are.'),
+  rule('ZT103', E, false, 'Flow to or from a service this app does not manage', 'Policies can only be written for namespaces in the same app; an outside peer would be selected by labels nobody controls.'),
+  rule('ZT104', E, false, 'Flow port that the target does not expose', 'A port outside the target\'s ports would open a hole that no Service port documents.'),
+  rule('ZT105', E, false, 'Flow with no ports', 'An empty port list would read as "all ports" in a NetworkPolicy.'),
+  rule('ZT106', E, false, 'Flow between different trust domains', 'Principals from another trust domain never match without federation; the flow could never work as declared.'),
+  rule('ZT107', E, false, 'Flow from a namespace outside the mesh into a meshed service', 'A client without a sidecar or ztunnel has no mTLS identity, so the server\'s STRICT mTLS and principal check refuse it.'),
+  rule('ZT201', E, false, 'Invalid namespace or service name', 'Namespaces must be DNS-1123 labels and services DNS-1035 labels (at most 63 characters), or the API server rejects them.'),
+  rule('ZT202', E, false, 'Derived object names collide', 'Two generated objects with the same kind, namespace and name would overwrite each other.'),
+  rule('ZT203', E, false, 'Invalid label key or value', 'The API server rejects labels that are not qualified names or are over 63 characters.'),
+  rule('ZT204', E, false, 'Two services with the same name in one namespace', 'They would share a ServiceAccount, and so one identity and one set of policies.'),
+  rule('ZT205', E, false, 'Service named `default`', 'Its ServiceAccount would be the namespace\'s shared `default` identity, which every unconfigured pod runs as.'),
+  rule('ZT206', E, false, 'Workload enrolled with another ServiceAccount', 'The workload would not carry the identity that the policies name.'),
+  rule('ZT207', E, false, 'Workload enrolled from another namespace', 'The namespace\'s policies would not select it.'),
+  rule('ZT301', E, false, 'Port outside 1-65535', 'The API server rejects it.'),
+  rule('ZT302', E, false, 'Duplicate port number or name on one service', 'The API server rejects duplicate Service ports, and a flow port would be ambiguous.'),
+  rule('ZT303', E, false, 'Port name that is not an IANA service name', 'Port names must be lowercase, at most 15 characters, with at least one letter, or the API server rejects them.'),
+  rule('ZT304', E, false, 'Service with no ports', 'A Service needs at least one port, and a flow needs a port to name.'),
+];
+
+/**
+ * Looks a rule up by id.
+ */
+export function ruleInfo(id: string): RuleInfo {
+  const found = RULE_CATALOG.find(r => r.id === id);
+  if (!found) {
+    throw new Error(`unknown zero-trust rule id ${id}`);
+  }
+  return found;
+}
+
+/**
+ * Formats a rule's message: `[ZT104] shop/web-to-api: what is wrong. How to fix it.`
+ */
+export function ruleMessage(id: string, path: string, problem: string, fix: string): string {
+  ruleInfo(id);
+  return `[${id}] ${path}: ${problem}. ${fix}`;
+}

@@ -1,0 +1,43 @@
+// The subset of Istio's security.istio.io/v1 and networking.istio.io/v1 specs that this library emits, typed.
+// Checked against the CRD bundle's OpenAPI schemas by test/istio-spec.test.ts.
+
+export const ISTIO_SECURITY_API = 'security.istio.io/v1';
+export const ISTIO_NETWORKING_API = 'networking.istio.io/v1';
+
+export interface WorkloadSelectorSpec {
+  readonly matchLabels: Record<string, string>;
+}
+
+export type MutualTlsMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
+
+export interface PeerAuthenticationSpec {
+  readonly selector?: WorkloadSelectorSpec;
+  readonly mtls: { readonly mode: MutualTlsMode };
+}
+
+export interface AuthorizationSourceSpec {
+  readonly principals?: string[];
+  readonly namespaces?: string[];
+}
+
+export interface AuthorizationOperationSpec {
+  readonly ports?: string[];
+}
+
+export interface AuthorizationRuleSpec {
+  readonly from?: Array<{ readonly source: AuthorizationSourceSpec }>;
+  readonly to?: Array<{ readonly operation: AuthorizationOperationSpec }>;
+}
+
+export interface AuthorizationPolicySpec {
+  readonly selector?: WorkloadSelectorSpec;
+  readonly action?: 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
+  readonly rules?: AuthorizationRuleSpec[];
+}
+
+export type ClientTlsMode = 'DISABLE' | 'SIMPLE' | 'MUTUAL' | 'ISTIO_MUTUAL';
+
+export interface DestinationRuleSpec {
+  readonly host: string;
+  readonly trafficPolicy: { readonly tls: { readonly mode: ClientTlsMode } };
+}

@@ -1,0 +1,62 @@
+// Builds the per-workload NetworkPolicy and AuthorizationPolicy specs from the declared flows.
+import { NAMESPACE_NAME_LABEL } from './_constants';
+import { Flow, compareStrings, groupSorted, networkPorts } from './_flow';
+import { AuthorizationPolicySpec, AuthorizationRuleSpec } from './_istio-spec';
+import { NetworkPolicyPeerSpec, NetworkPolicyPortSpec, NetworkPolicySpec } from './_network-policy-spec';
+import type { MeshedService } from './meshed-service';
+
+/** The peer that selects `other`'s pods, seen from a policy in `self`'s namespace. */
+function peerOf(self: MeshedService, other: MeshedService): NetworkPolicyPeerSpec {
+  const podSelector = { matchLabels: other.selector };
+  if (other.namespace === self.namespace) {
+    return { podSelector };
+  }
+  // Namespace AND pods, in one peer: two peers would admit every pod of the namespace.
+  return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: other.namespace.name } }, podSelector };
+}
+
+function tcpPorts(ports: number[]): NetworkPolicyPortSpec[] {
+  return ports.map(port => ({ protocol: 'TCP', port }));
+}
+
+/** Rules of one direction: flows with the same ports share a rule; peers and rules are sorted. */
+function rules(self: MeshedService, flows: Flow[], other: (f: Flow) => MeshedService) {
+  return groupSorted(flows, f => networkPorts(f).join(',')).map(([, group]) => ({
+    peers: sortPeers(group.map(f => peerOf(self, other(f)))),
+    ports: tcpPorts(networkPorts(group[0])),
+  }));
+}
+
+function sortPeers(peers: NetworkPolicyPeerSpec[]): NetworkPolicyPeerSpec[] {
+  const keyed = new Map(peers.map(p => [JSON.stringify(p), p] as const));
+  return [...keyed.keys()].sort(compareStrings).map(k => keyed.get(k)!);
+}
+
+/**
+ * The workload's NetworkPolicy: isolated both ways, with one ingress rule per group of inbound flows
+ * sharing the same ports and one egress rule per group of outbound flows.
+ */
+export function renderNetworkPolicy(self: MeshedService, inbound: Flow[], outbound: Flow[]): NetworkPolicySpec {
+  return {
+    podSelector: { matchLabels: self.selector },
+    policyTypes: ['Ingress', 'Egress'],
+    ingress: rules(self, inbound, f => f.from).map(r => ({ from: r.peers, ports: r.ports })),
+    egress: rules(self, outbound, f => f.to).map(r => ({ to: r.peers, ports: r.ports })),
+  };
+}
+
+/**
+ * The server's AuthorizationPolicy: ALLOW the declared clients' principals on the declared ports.
+ * With no inbound flow it has no rules, which in an ALLOW policy admits nothing.
+ */
+export function renderAuthorizationPolicy(self: MeshedService, inbound: Flow[]): AuthorizationPolicySpec {
+  const ruleList: AuthorizationRuleSpec[] = groupSorted(inbound, f => f.ports.join(',')).map(([, group]) => ({
+    from: [{ source: { principals: [...new Set(group.map(f => f.from.principal))].sort(compareStrings) } }],
+    to: [{ operation: { ports: group[0].ports.map(String) } }],
+  }));
+  return {
+    selector: { matchLabels: self.selector },
+    action: 'ALLOW',
+    ...(ruleList.length > 0 ? { rules: ruleList } : {}),
+  };
+}

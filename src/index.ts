@@ -1,0 +1,6 @@
+export * from './allow-flow';
+export * from './mesh-mode';
+export * from './meshed-service';
+export * from './rule-info';
+export * from './service-port';
+export * from './zero-trust-namespace';
