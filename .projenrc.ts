@@ -52,6 +52,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // projen's lock file names optional unrs-resolver bindings that this registry lacks.
 project.package.addPackageResolutions('unrs-resolver@1.12.2');
 
+// Lint every TypeScript file against the dev tsconfig, which covers src, test, examples and bench.
+const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;
+eslintrc.addDeletionOverride('parserOptions.projectService');
+eslintrc.addOverride('parserOptions.project', ['./tsconfig.dev.json', './projenrc/tsconfig.json']);
+eslintrc.addOverride('settings.import/resolver.typescript.project', './tsconfig.dev.json');
+
 const tsNode = 'ts-node --transpile-only --project tsconfig.dev.json';
 project.addTask('examples', {
   description: 'Synthesize the example clusters into dist/ and print what each allows',
@@ -59,7 +65,7 @@ project.addTask('examples', {
 });
 project.addTask('bench', {
   description: 'Benchmark synth against the floor and cdk8s-plus-27 at three cluster sizes',
-  exec: `node --max-old-space-size=4096 -r ts-node/register/transpile-only bench/run.ts`,
+  exec: 'node --max-old-space-size=4096 -r ts-node/register/transpile-only bench/run.ts',
   receiveArgs: true,
 });
 

@@ -1,8 +1,8 @@
-import { HBONE_PORT } from './_constants';
-import { MeshMode } from './mesh-mode';
-import type { AllowToOptions } from './allow-flow';
-import type { MeshedService } from './meshed-service';
 import { ruleMessage } from './_catalog';
+import { HBONE_PORT } from './_constants';
+import type { AllowToOptions } from './allow-flow';
+import { MeshMode } from './mesh-mode';
+import type { MeshedService } from './meshed-service';
 
 /** One declared flow: `from` may open TCP connections to `to` on `ports`. */
 export interface Flow {

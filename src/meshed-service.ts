@@ -1,13 +1,13 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { ruleMessage } from './_catalog';
 import { NAMESPACE_OBJECT_NAMES, WORKLOAD_LABEL } from './_constants';
 import { Flow, mergeFlows, sortedUnique, validateFlow } from './_flow';
 import { DestinationRuleSpec, ISTIO_NETWORKING_API, ISTIO_SECURITY_API } from './_istio-spec';
 import { dns1035LabelProblem, labelKeyProblem, labelValueProblem } from './_names';
 import { renderAuthorizationPolicy, renderNetworkPolicy } from './_render';
 import type { AllowToOptions } from './allow-flow';
-import { ruleMessage } from './_catalog';
 import { ServicePort } from './service-port';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
 

@@ -1,5 +1,5 @@
-import { portNameProblem } from './_names';
 import { ruleMessage } from './_catalog';
+import { portNameProblem } from './_names';
 
 /**
  * The application protocol of a service port, as Istio reads it.

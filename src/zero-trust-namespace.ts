@@ -1,11 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ruleMessage } from './_catalog';
 import { NAMESPACE_NAME_LABEL, NAMESPACE_OBJECT_NAMES } from './_constants';
 import { ISTIO_SECURITY_API, AuthorizationPolicySpec, PeerAuthenticationSpec } from './_istio-spec';
 import { dns1123LabelProblem, labelKeyProblem, labelValueProblem } from './_names';
 import { Manifest, NetworkPolicySpec } from './_network-policy-spec';
 import { MeshMode } from './mesh-mode';
-import { ruleMessage } from './_catalog';
 
 /** The address ambient mode SNATs kubelet health probes to (Istio's ambient NetworkPolicy guide). */
 const AMBIENT_PROBE_SOURCE = '169.254.7.127/32';

@@ -138,7 +138,7 @@ describe('MeshedService', () => {
 
   test('refuses bad labels and the workload label', () => {
     const { chart, ns } = setup();
-    expect(() => new MeshedService(chart, 'a', { namespace: ns, name: 'a', ports: [ServicePort.http(80)], labels: { 'x': 'a b' } }))
+    expect(() => new MeshedService(chart, 'a', { namespace: ns, name: 'a', ports: [ServicePort.http(80)], labels: { x: 'a b' } }))
       .toThrow(/^\[ZT203\] test\/a: label "x" has value "a b"/);
     expect(() => new MeshedService(chart, 'b', { namespace: ns, name: 'b', ports: [ServicePort.http(80)], labels: { 'zero-trust.cdk8s.io/workload': 'x' } }))
       .toThrow(/^\[ZT203\] test\/b: label "zero-trust.cdk8s.io\/workload" is set by the library/);
