@@ -4,3 +4,4 @@ export * from './meshed-service';
 export * from './rule-info';
 export * from './service-port';
 export * from './zero-trust-namespace';
+export * from './zero-trust-rules';

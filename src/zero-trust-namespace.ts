@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ruleMessage } from './_catalog';
 import { NAMESPACE_NAME_LABEL, NAMESPACE_OBJECT_NAMES } from './_constants';
+import { ZeroTrustGuard } from './_guard';
 import { ISTIO_SECURITY_API, AuthorizationPolicySpec, PeerAuthenticationSpec } from './_istio-spec';
 import { dns1123LabelProblem, labelKeyProblem, labelValueProblem } from './_names';
 import { Manifest, NetworkPolicySpec } from './_network-policy-spec';
@@ -154,6 +155,7 @@ export class ZeroTrustNamespace extends Construct {
       const allowNothing: AuthorizationPolicySpec = {};
       this.istioObject('AuthorizationPolicy', NAMESPACE_OBJECT_NAMES.allowNothing, allowNothing);
     }
+    ZeroTrustGuard.register(this);
   }
 
   /**
