@@ -11,14 +11,13 @@ function rule(id: string, severity: RuleSeverity, suppressible: boolean, title: 
 /** Every rule, in id order. */
 export const RULE_CATALOG: RuleInfo[] = [
   rule('ZT101', E, true, 'Flow from a service to itself', 'A service calling itself is rare; declaring it by accident widens its policies. Set `allowSelf: true` when it is meant.'),
-  rule('ZT102', W, true, 'Flow declared more than once', 'Duplicate declarations are merged into one flow (the union of their ports); the warning shows where the copies are.'),
   rule('ZT103', E, false, 'Flow to or from a service this app does not manage', 'Policies can only be written for namespaces in the same app; an outside peer would be selected by labels nobody controls.'),
   rule('ZT104', E, false, 'Flow port that the target does not expose', 'A port outside the target\'s ports would open a hole that no Service port documents.'),
   rule('ZT105', E, false, 'Flow with no ports', 'An empty port list would read as "all ports" in a NetworkPolicy.'),
   rule('ZT106', E, false, 'Flow between different trust domains', 'Principals from another trust domain never match without federation; the flow could never work as declared.'),
   rule('ZT107', E, false, 'Flow from a namespace outside the mesh into a meshed service', 'A client without a sidecar or ztunnel has no mTLS identity, so the server\'s STRICT mTLS and principal check refuse it.'),
   rule('ZT201', E, false, 'Invalid namespace or service name', 'Namespaces must be DNS-1123 labels and services DNS-1035 labels (at most 63 characters), or the API server rejects them.'),
-  rule('ZT202', E, false, 'Derived object names collide', 'Two generated objects with the same kind, namespace and name would overwrite each other.'),
+  rule('ZT202', E, false, 'Derived object names collide', 'Two generated objects with the same kind, namespace and name would overwrite each other. Generated names are the service name itself, so they never exceed its 63 characters; only the namespace-wide `zt-*` names can collide.'),
   rule('ZT203', E, false, 'Invalid label key or value', 'The API server rejects labels that are not qualified names or are over 63 characters.'),
   rule('ZT204', E, false, 'Two services with the same name in one namespace', 'They would share a ServiceAccount, and so one identity and one set of policies.'),
   rule('ZT205', E, false, 'Service named `default`', 'Its ServiceAccount would be the namespace\'s shared `default` identity, which every unconfigured pod runs as.'),
@@ -65,4 +64,10 @@ export function ruleInfo(id: string): RuleInfo {
 export function ruleMessage(id: string, path: string, problem: string, fix: string): string {
   ruleInfo(id);
   return `[${id}] ${path}: ${problem}. ${fix}`;
+}
+
+/** The catalog as the README's Markdown table. */
+export function ruleTableMarkdown(): string {
+  const rows = RULE_CATALOG.map(r => `| ${r.id} | ${r.severity} | ${r.suppressible ? 'yes' : 'no'} | ${r.title} | ${r.rationale} |`);
+  return ['| id | severity | suppressible | rule | why |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
