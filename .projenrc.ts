@@ -17,6 +17,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.3.0',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  // The command line reads YAML manifests; jsii libraries must bundle their runtime dependencies.
+  bundledDeps: ['yaml@^2.8.0'],
   devDeps: [
     // Property tests: random topologies must obey "allowed iff declared".
     'fast-check@^4',
@@ -26,7 +28,6 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ajv@^8',
     // Evaluates the CRD bundle's CEL rules (x-kubernetes-validations).
     '@marcbachmann/cel-js@^8',
-    'yaml@^2',
     '@types/node@^20',
   ],
   bin: { 'cdk8s-zero-trust': 'bin/cdk8s-zero-trust' },

@@ -42,6 +42,8 @@ export const RULE_CATALOG: RuleInfo[] = [
   rule('ZT413', E, true, 'Workload on the host network', 'Host-network pods are not isolated by NetworkPolicies and not captured by the mesh.'),
   rule('ZT414', E, true, 'Second namespace-wide PeerAuthentication', 'Istio applies only the oldest namespace-wide PeerAuthentication, so which mTLS mode holds would depend on creation order.'),
   rule('ZT415', E, true, 'Sidecar that allows any outbound host', 'A Sidecar with `outboundTrafficPolicy: ALLOW_ANY` lets its proxies pass traffic to hosts outside the mesh registry.'),
+  rule('ZT416', E, true, 'Allowed flows differ from declared flows', 'The reachability analyzer reads the synthesized policies back with the Kubernetes and Istio semantics; on each side alone (client egress, server ingress, server authorization) they must allow exactly the declared flows. Extra objects, patches or bugs that open more, or refuse a declared flow, show here.'),
+  rule('ZT417', E, true, 'Policies the analyzer cannot read', 'Without reading every policy the analyzer cannot prove what the app allows; it never guesses. Suppress only for policy features it does not model (L7 fields), and review those by hand.'),
   rule('ZT501', W, true, 'Managed namespace outside the mesh', 'With `MeshMode.NONE` only NetworkPolicies protect the namespace: no mTLS, no principals.'),
   rule('ZT502', W, true, 'Workloads sharing a ServiceAccount', 'Workloads with one identity cannot be told apart by AuthorizationPolicies; workloads enrolled into the same MeshedService are exempt.'),
   rule('ZT503', W, true, 'NetworkPolicy rule without ports', 'A rule without ports admits its peers on every port; rules whose peers are only link-local addresses (node-local probes) are exempt.'),

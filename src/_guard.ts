@@ -1,14 +1,29 @@
-// The app-level zero-trust check: one construct per app whose validation inspects every synthesized object.
+// The app-level zero-trust check: one construct per app whose validation inspects every synthesized object
+// and proves, with the reachability analyzer, that the policies allow exactly the declared flows.
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { ManagedNamespace, ManifestObject, applySuppressions, runManifestRules } from './_manifest-rules';
+import { ruleMessage } from './_catalog';
+import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
+import { Finding, ManagedNamespace, ManifestObject, applySuppressions, runManifestRules } from './_manifest-rules';
+import { VerifiedNamespace, VerifiedService, verifyDeclaredFlows } from './_verify';
+import { PodInput, Reachability } from './reachability';
 
 const GUARD_ID = 'zero-trust';
 
-/** What the guard needs of a ZeroTrustNamespace (an interface, to keep the import graph acyclic). */
+/** What the guard needs of a ZeroTrustNamespace (interfaces keep the import graph acyclic). */
 export interface GuardedNamespace extends IConstruct {
   readonly name: string;
   readonly mesh: ManagedNamespace['mesh'];
+  readonly allowDns: boolean;
+  readonly trustDomain: string;
+}
+
+/** What the guard needs of a MeshedService. */
+export interface GuardedService extends IConstruct {
+  readonly name: string;
+  readonly namespace: GuardedNamespace;
+  readonly _outboundFlows: Array<{ readonly to: GuardedService; readonly ports: number[] }>;
+  _reachabilityPods(): PodInput[];
 }
 
 /**
@@ -16,14 +31,23 @@ export interface GuardedNamespace extends IConstruct {
  * synth, warnings are printed once. It is a child of the app's root, so it sees every chart.
  */
 export class ZeroTrustGuard extends Construct {
-  /** The guard of `scope`'s app, created on first use; `namespace` joins the managed namespaces. */
-  public static register(namespace: GuardedNamespace): void {
-    const root = namespace.node.root as Construct;
-    const guard = (root.node.tryFindChild(GUARD_ID) as ZeroTrustGuard | undefined) ?? new ZeroTrustGuard(root);
-    guard.namespaces.push(namespace);
+  /** Adds a namespace to the guard of its app, creating the guard on first use. */
+  public static registerNamespace(namespace: GuardedNamespace): void {
+    ZeroTrustGuard.of(namespace).namespaces.push(namespace);
+  }
+
+  /** Adds a service to the guard of its app. */
+  public static registerService(service: GuardedService): void {
+    ZeroTrustGuard.of(service).services.push(service);
+  }
+
+  private static of(scope: IConstruct): ZeroTrustGuard {
+    const root = scope.node.root as Construct;
+    return (root.node.tryFindChild(GUARD_ID) as ZeroTrustGuard | undefined) ?? new ZeroTrustGuard(root);
   }
 
   private readonly namespaces: GuardedNamespace[] = [];
+  private readonly services: GuardedService[] = [];
   /** Warnings already printed: cdk8s validates once per chart, and a warning is worth one line. */
   private readonly printed = new Set<string>();
 
@@ -38,7 +62,8 @@ export class ZeroTrustGuard extends Construct {
       .filter(ApiObject.isApiObject)
       .map(o => ({ manifest: o.toJson(), path: o.node.path }));
     const managed = new Map(this.namespaces.map(ns => [ns.name, { mesh: ns.mesh }]));
-    const { errors, warnings } = applySuppressions(runManifestRules({ objects, managed }), root);
+    const findings = [...runManifestRules({ objects, managed }), ...this.verify(objects.map(o => o.manifest))];
+    const { errors, warnings } = applySuppressions(findings, root);
     for (const w of warnings) {
       if (!this.printed.has(w.message)) {
         this.printed.add(w.message);
@@ -46,5 +71,35 @@ export class ZeroTrustGuard extends Construct {
       }
     }
     return errors.map(e => e.message);
+  }
+
+  /** ZT416 and ZT417: the analyzer reads the objects back and compares what they allow with the declared flows. */
+  private verify(manifests: any[]): Finding[] {
+    let r: Reachability;
+    let pods: PodInput[];
+    try {
+      pods = [...podsFromManifests(manifests), ...this.services.flatMap(s => s._reachabilityPods())];
+      const trustDomains = new Map(this.namespaces.map(ns => [ns.name, ns.trustDomain]));
+      const namespaces = namespacesFromManifests(manifests, pods).map(ns => ({ ...ns, trustDomain: trustDomains.get(ns.name) }));
+      r = Reachability.analyze({ pods, manifests, namespaces });
+    } catch (e) {
+      const path = this.namespaces[0]?.node.path ?? this.node.path;
+      return [{
+        ruleId: 'ZT417',
+        path,
+        message: ruleMessage('ZT417', path, `the reachability analyzer cannot read the app's objects: ${(e as Error).message}`,
+          'Fix the object, or suppress ZT417 on the app with a reason and review that object by hand'),
+      }];
+    }
+    const key = (s: GuardedService) => `${s.namespace.name}/${s.name}`;
+    const services: VerifiedService[] = this.services.map(s => ({
+      key: key(s),
+      path: s.node.path,
+      flows: s._outboundFlows.map(f => ({ to: key(f.to), ports: f.ports })),
+    }));
+    const namespaces = new Map<string, VerifiedNamespace>(this.namespaces.map(ns => [ns.name, {
+      path: ns.node.path, allowDns: ns.allowDns, sidecar: ns.mesh === 'sidecar',
+    }]));
+    return verifyDeclaredFlows(r, pods, services, namespaces);
   }
 }

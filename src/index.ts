@@ -1,5 +1,6 @@
 export * from './allow-flow';
 export * from './mesh-mode';
+export * from './reachability';
 export * from './meshed-service';
 export * from './rule-info';
 export * from './service-port';

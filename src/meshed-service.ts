@@ -4,10 +4,12 @@ import { Construct } from 'constructs';
 import { ruleMessage } from './_catalog';
 import { NAMESPACE_OBJECT_NAMES, WORKLOAD_LABEL } from './_constants';
 import { Flow, mergeFlows, sortedUnique, validateFlow } from './_flow';
+import { ZeroTrustGuard } from './_guard';
 import { DestinationRuleSpec, ISTIO_NETWORKING_API, ISTIO_SECURITY_API } from './_istio-spec';
 import { dns1035LabelProblem, labelKeyProblem, labelValueProblem } from './_names';
 import { renderAuthorizationPolicy, renderNetworkPolicy } from './_render';
 import type { AllowToOptions } from './allow-flow';
+import type { PodInput } from './reachability';
 import { ServicePort } from './service-port';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
 
@@ -201,6 +203,7 @@ export class MeshedService extends Construct {
       });
       this.enrol(this.deployment);
     }
+    ZeroTrustGuard.registerService(this);
   }
 
   /**
@@ -270,7 +273,7 @@ export class MeshedService extends Construct {
    * (their manifests then give the pods).
    * @internal
    */
-  public _reachabilityPods(): any[] {
+  public _reachabilityPods(): PodInput[] {
     if (this.workloads.length > 0) return [];
     return [{
       namespace: this.namespace.name,

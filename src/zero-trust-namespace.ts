@@ -83,6 +83,11 @@ export class ZeroTrustNamespace extends Construct {
   public readonly clusterDomain: string;
 
   /**
+   * Whether every pod of the namespace may reach cluster DNS.
+   */
+  public readonly allowDns: boolean;
+
+  /**
    * The Namespace object.
    */
   public readonly apiObject: ApiObject;
@@ -122,7 +127,8 @@ export class ZeroTrustNamespace extends Construct {
     });
 
     this.networkPolicy(NAMESPACE_OBJECT_NAMES.denyAll, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-    if (props.allowDns ?? true) {
+    this.allowDns = props.allowDns ?? true;
+    if (this.allowDns) {
       this.networkPolicy(NAMESPACE_OBJECT_NAMES.allowDns, {
         podSelector: {},
         policyTypes: ['Egress'],
@@ -155,7 +161,7 @@ export class ZeroTrustNamespace extends Construct {
       const allowNothing: AuthorizationPolicySpec = {};
       this.istioObject('AuthorizationPolicy', NAMESPACE_OBJECT_NAMES.allowNothing, allowNothing);
     }
-    ZeroTrustGuard.register(this);
+    ZeroTrustGuard.registerNamespace(this);
   }
 
   /**

@@ -27,6 +27,8 @@ describe('the app-level guard', () => {
       spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{}] }] },
     });
     expect(() => app.synthYaml()).toThrow(/\[ZT401\] shop\/open: NetworkPolicy shop\/open/);
+    // The analyzer cannot read an empty peer (the API server rejects it too), and says so rather than guess.
+    expect(() => app.synthYaml()).toThrow(/\[ZT417\] shop\/ns: the reachability analyzer cannot read the app's objects: NetworkPolicy shop\/open: spec.ingress\[0\].from\[0\]/);
   });
 
   test('a cdk8s-plus NetworkPolicy is checked too', () => {
@@ -63,12 +65,13 @@ describe('the app-level guard', () => {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: 'open', namespace: 'shop' },
-      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{}] }] },
+      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] },
     });
-    ZeroTrustRules.suppress(open, 'ZT401', 'the load balancer health checks come from everywhere');
+    expect(() => app.synthYaml()).toThrow(/\[ZT403\]/);
+    ZeroTrustRules.suppress(open, 'ZT403', 'the load balancer health checks come from everywhere');
     const objects = Testing.synth(chart);
     const np = objects.find(o => o.metadata.name === 'open');
-    expect(np.metadata.annotations).toEqual({ 'zero-trust.cdk8s.io/suppress.ZT401': 'the load balancer health checks come from everywhere' });
+    expect(np.metadata.annotations).toEqual({ 'zero-trust.cdk8s.io/suppress.ZT403': 'the load balancer health checks come from everywhere' });
   });
 
   test('objects outside managed namespaces are not checked', () => {
@@ -77,7 +80,7 @@ describe('the app-level guard', () => {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: 'open', namespace: 'unmanaged' },
-      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{}] }] },
+      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] },
     });
     expect(() => app.synthYaml()).not.toThrow();
   });
@@ -97,5 +100,61 @@ describe('the app-level guard', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+});
+
+describe('ZT416: what the policies allow equals what was declared, per side', () => {
+  test('a hand-written policy that lets every pod of the namespace reach api fails, naming the side and the pair', () => {
+    const { app, chart } = shop();
+    new MeshedService(chart, 'admin', { namespace: chart.node.findChild('ns') as ZeroTrustNamespace, name: 'admin', ports: [ServicePort.http(80)] });
+    new ApiObject(chart, 'wide', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'wide', namespace: 'shop' },
+      spec: {
+        podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'api' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'admin' } } }], ports: [{ port: 8080 }] }],
+      },
+    });
+    expect(() => app.synthYaml()).toThrow(
+      /\[ZT416\] shop\/api: the ingress of shop\/api differs from the declared flows: it allows shop\/admin -> shop\/api on 8080\/TCP, which no flow declares \(.*shop\/wide spec.ingress\[0\] admits shop\/admin/);
+    // Only the ingress side differs: admin's egress and api's authorization still refuse it.
+    expect(() => app.synthYaml()).not.toThrow(/the egress of shop\/admin/);
+    expect(() => app.synthYaml()).not.toThrow(/the authorization of shop\/api/);
+  });
+
+  test('an AuthorizationPolicy that admits a whole namespace fails on the authorization side', () => {
+    const { app, chart } = shop();
+    new ApiObject(chart, 'ns-wide', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'ns-wide', namespace: 'shop' },
+      spec: { selector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'web' } }, rules: [{ from: [{ source: { namespaces: ['shop'] } }] }] },
+    });
+    expect(() => app.synthYaml()).toThrow(/\[ZT416\] shop\/web: the authorization of shop\/web differs from the declared flows: it allows shop\/api -> shop\/web on 8080\/TCP/);
+  });
+
+  test('a DENY policy that refuses a declared flow fails too', () => {
+    const { app, chart } = shop();
+    new ApiObject(chart, 'deny', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'deny', namespace: 'shop' },
+      spec: { action: 'DENY', rules: [{ to: [{ operation: { ports: ['8080'] } }] }] },
+    });
+    expect(() => app.synthYaml()).toThrow(/\[ZT416\] shop\/api: the authorization of shop\/api differs from the declared flows: it refuses shop\/web -> shop\/api on 8080\/TCP, which a declared flow needs/);
+  });
+
+  test('ZT416 can be suppressed on the service, with a reason', () => {
+    const { app, chart, web } = shop();
+    new ApiObject(chart, 'ns-wide', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'ns-wide', namespace: 'shop' },
+      spec: { selector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'web' } }, rules: [{ from: [{ source: { namespaces: ['shop'] } }] }] },
+    });
+    ZeroTrustRules.suppress(web, 'ZT416', 'web serves the whole namespace during the migration');
+    expect(() => app.synthYaml()).not.toThrow();
   });
 });

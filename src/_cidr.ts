@@ -1,0 +1,94 @@
+/**
+ * IPv4 and IPv6 addresses and CIDR blocks, enough to evaluate NetworkPolicy `ipBlock` and Istio `ipBlocks`.
+ * Addresses are bigints so that one code path serves both families.
+ */
+
+/** An IP address: its family and its value as an unsigned integer. */
+export interface IpAddress {
+  readonly family: 4 | 6;
+  readonly value: bigint;
+}
+
+/** A CIDR block; host bits are ignored, as Go's net.ParseCIDR does. */
+export interface CidrBlock {
+  readonly family: 4 | 6;
+  readonly prefix: number;
+  /** The network number: value / 2^(bits - prefix). */
+  readonly network: bigint;
+  readonly text: string;
+}
+
+const BITS = { 4: 32, 6: 128 } as const;
+
+function parseIpv4(text: string): bigint | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let value = 0n;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return undefined;
+    value = value * 256n + BigInt(Number(part));
+  }
+  return value;
+}
+
+function parseGroups(text: string): bigint[] | undefined {
+  if (text === '') return [];
+  const groups: bigint[] = [];
+  for (const group of text.split(':')) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return undefined;
+    groups.push(BigInt(`0x${group}`));
+  }
+  return groups;
+}
+
+function parseIpv6(text: string): bigint | undefined {
+  let body = text;
+  let tail: bigint[] = [];
+  // An embedded IPv4 address (e.g. ::ffff:10.0.0.1) fills the last two groups.
+  if (body.includes('.')) {
+    const lastColon = body.lastIndexOf(':');
+    const v4 = parseIpv4(body.slice(lastColon + 1));
+    if (v4 === undefined) return undefined;
+    tail = [v4 / 65536n, v4 % 65536n];
+    body = body.slice(0, lastColon + 1);
+    if (!body.endsWith('::')) body = body.slice(0, -1);
+  }
+  const halves = body.split('::');
+  if (halves.length > 2) return undefined;
+  const head = parseGroups(halves[0]);
+  const rest = halves.length === 2 ? parseGroups(halves[1]) : [];
+  if (!head || !rest) return undefined;
+  const explicit = head.length + rest.length + tail.length;
+  if (halves.length === 1 ? explicit !== 8 : explicit > 7) return undefined;
+  const groups = [...head, ...new Array<bigint>(8 - explicit).fill(0n), ...rest, ...tail];
+  return groups.reduce((acc, g) => acc * 65536n + g, 0n);
+}
+
+/** Parses an IPv4 or IPv6 address; undefined when the text is not one. */
+export function parseIp(text: string): IpAddress | undefined {
+  if (text.includes(':')) {
+    const value = parseIpv6(text);
+    return value === undefined ? undefined : { family: 6, value };
+  }
+  const value = parseIpv4(text);
+  return value === undefined ? undefined : { family: 4, value };
+}
+
+/** Parses `address/prefix`; a bare address is a single-host block when `allowBare` is set (Istio's ipBlocks allow it). */
+export function parseCidr(text: string, allowBare = false): CidrBlock | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0 && !allowBare) return undefined;
+  const ip = parseIp(slash < 0 ? text : text.slice(0, slash));
+  if (!ip) return undefined;
+  const bits = BITS[ip.family];
+  const prefixText = slash < 0 ? String(bits) : text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits) return undefined;
+  const prefix = Number(prefixText);
+  return { family: ip.family, prefix, network: ip.value / 2n ** BigInt(bits - prefix), text };
+}
+
+/** Whether the block contains the address (never across families). */
+export function cidrContains(block: CidrBlock, ip: IpAddress): boolean {
+  if (block.family !== ip.family) return false;
+  return ip.value / 2n ** BigInt(BITS[ip.family] - block.prefix) === block.network;
+}

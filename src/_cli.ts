@@ -1,0 +1,154 @@
+/**
+ * `cdk8s-zero-trust analyze|verify <file.yaml...> [--expect <flows.txt>] [--mermaid <out.mmd>]`:
+ * reads manifests, prints the allowed-flow matrix, writes a Mermaid diagram, and checks the flows against a list.
+ */
+import * as fs from 'fs';
+import { parseAllDocuments } from 'yaml';
+import { isObject } from './_label-selector';
+import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
+import { AllowedFlow, Reachability } from './reachability';
+
+/** Where the command line writes. */
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const USAGE = 'usage: cdk8s-zero-trust analyze|verify <file.yaml...> [--expect <flows.txt>] [--mermaid <out.mmd>]\n'
+  + '  analyze  print the allowed-flow matrix (and check it with --expect)\n'
+  + '  verify   like analyze, --expect required\n'
+  + 'Expected flows: one per line, `ns/pod -> ns/pod 80/TCP`; `#` starts a comment.\n';
+
+interface Args {
+  readonly files: string[];
+  readonly expect?: string;
+  readonly mermaid?: string;
+}
+
+/** Runs the command line; returns the exit code: 0 ok, 1 flows differ from the expectation, 2 bad input. */
+export function main(argv: string[], io: CliOutput = {
+  out: text => process.stdout.write(text),
+  err: text => process.stderr.write(text),
+}): number {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
+    (argv.length === 0 ? io.err : io.out)(USAGE);
+    return argv.length === 0 ? 2 : 0;
+  }
+  try {
+    const args = parseArgs(argv);
+    const manifests = args.files.flatMap(readManifests);
+    const pods = podsFromManifests(manifests);
+    const reachability = Reachability.analyze({ pods, manifests, namespaces: namespacesFromManifests(manifests, pods) });
+    io.out(reachability.toMatrix());
+    if (args.mermaid) {
+      writeFile(args.mermaid, reachability.toMermaid());
+      io.out(`Mermaid diagram written to ${args.mermaid}\n`);
+    }
+    return args.expect ? compare(reachability, readExpected(args.expect, reachability), io) : 0;
+  } catch (e) {
+    // Every failure here is about the input: a message, never a stack trace.
+    io.err(`cdk8s-zero-trust: ${(e as Error).message}\n`);
+    return 2;
+  }
+}
+
+function parseArgs(argv: string[]): Args {
+  const [command, ...rest] = argv;
+  if (command !== 'analyze' && command !== 'verify') throw new Error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+  const files: string[] = [];
+  const options: { [flag: string]: string } = {};
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === '--expect' || arg === '--mermaid') {
+      if (rest[i + 1] === undefined) throw new Error(`${arg} needs a file name`);
+      options[arg] = rest[++i];
+    } else if (arg.startsWith('-')) {
+      throw new Error(`unknown option ${arg}\n${USAGE}`);
+    } else {
+      files.push(arg);
+    }
+  }
+  if (files.length === 0) throw new Error(`no manifest file given\n${USAGE}`);
+  if (command === 'verify' && !options['--expect']) throw new Error('verify requires --expect <flows.txt>');
+  return { files, expect: options['--expect'], mermaid: options['--mermaid'] };
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`${file}: cannot read: ${(e as Error).message}`);
+  }
+}
+
+function writeFile(file: string, text: string): void {
+  try {
+    fs.writeFileSync(file, text);
+  } catch (e) {
+    throw new Error(`${file}: cannot write: ${(e as Error).message}`);
+  }
+}
+
+/** The objects of a multi-document YAML file; `v1 List` items are expanded. */
+function readManifests(file: string): any[] {
+  const manifests: any[] = [];
+  for (const [i, doc] of parseAllDocuments(readText(file)).entries()) {
+    if (doc.errors.length > 0) throw new Error(`${file}: bad YAML in document ${i + 1}: ${doc.errors[0].message}`);
+    const value = doc.toJS();
+    if (value === null || value === undefined) continue;
+    const items = isObject(value) && value.kind === 'List' && Array.isArray(value.items) ? value.items : [value];
+    for (const item of items) {
+      if (!isObject(item) || typeof item.apiVersion !== 'string' || typeof item.kind !== 'string') {
+        throw new Error(`${file}: document ${i + 1} has no apiVersion and kind: not a Kubernetes object`);
+      }
+      manifests.push(item);
+    }
+  }
+  return checked(file, manifests);
+}
+
+// Parses the objects the analyzer reads now, so that a bad one is reported against its file.
+function checked(file: string, manifests: any[]): any[] {
+  try {
+    const pods = podsFromManifests(manifests);
+    Reachability.analyze({ pods, manifests, namespaces: namespacesFromManifests(manifests, pods) });
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
+  return manifests;
+}
+
+function flowText(f: AllowedFlow): string {
+  return `${f.from} -> ${f.to} ${f.port}/${f.protocol}`;
+}
+
+function readExpected(file: string, reachability: Reachability): Set<string> {
+  const expected = new Set<string>();
+  const known = new Set(reachability.pods);
+  readText(file).split('\n').forEach((raw, i) => {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') return;
+    const m = /^(\S+\/\S+)\s*->\s*(\S+\/\S+)\s+(\d+)(?:\/(TCP|UDP|SCTP))?$/.exec(line);
+    if (!m) throw new Error(`${file}:${i + 1}: expected \`ns/pod -> ns/pod 80/TCP\`, got ${JSON.stringify(raw.trim())}`);
+    for (const pod of [m[1], m[2]]) {
+      if (!known.has(pod)) throw new Error(`${file}:${i + 1}: unknown pod ${pod}`);
+    }
+    expected.add(flowText({ from: m[1], to: m[2], port: Number(m[3]), protocol: m[4] ?? 'TCP' }));
+  });
+  return expected;
+}
+
+function compare(reachability: Reachability, expected: Set<string>, io: CliOutput): number {
+  const actual = new Set(reachability.allowedFlows().map(flowText));
+  const unexpected = [...actual].filter(f => !expected.has(f));
+  const refused = [...expected].filter(f => !actual.has(f)).sort();
+  if (unexpected.length === 0 && refused.length === 0) {
+    io.out(`OK: the ${actual.size} allowed flows are exactly the expected ones\n`);
+    return 0;
+  }
+  const section = (title: string, flows: string[], mark: string) =>
+    flows.length === 0 ? '' : `${title} (${flows.length}):\n${flows.map(f => `  ${mark} ${f}\n`).join('')}`;
+  io.out(`MISMATCH: the allowed flows differ from the expected ones\n${section('allowed but not expected', unexpected, '+')}`
+    + section('expected but refused', refused, '-'));
+  return 1;
+}

@@ -1,0 +1,80 @@
+/**
+ * Kubernetes label selectors (metav1.LabelSelector): matchLabels AND every matchExpression.
+ * The empty selector matches everything; callers decide what an absent selector means.
+ */
+
+/** Labels of a pod or namespace. */
+export type Labels = { readonly [key: string]: string };
+
+/** A compiled selector. */
+export type LabelMatcher = (labels: Labels) => boolean;
+
+const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+/** Whether the value is a plain (non-array) object. */
+export function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Throws unless every key of `value` is one of `allowed`; `where` names the object and field. */
+export function checkKeys(value: Record<string, any>, allowed: string[], where: string): void {
+  for (const key of Object.keys(value).sort()) {
+    if (!allowed.includes(key)) {
+      throw new Error(`${where}.${key}: field not supported by the analyzer`);
+    }
+  }
+}
+
+function checkStringMap(value: unknown, where: string): Record<string, string> {
+  if (!isObject(value)) throw new Error(`${where}: expected a map of strings`);
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new Error(`${where}.${key}: expected a string`);
+  }
+  return value;
+}
+
+/**
+ * Compiles a label selector. `where` names the object and field in error messages.
+ * `matchLabelsOnly` restricts the selector to Istio's WorkloadSelector shape.
+ */
+export function compileSelector(selector: unknown, where: string, matchLabelsOnly = false): LabelMatcher {
+  if (!isObject(selector)) throw new Error(`${where}: expected a label selector object`);
+  checkKeys(selector, matchLabelsOnly ? ['matchLabels'] : ['matchLabels', 'matchExpressions'], where);
+  const checks: LabelMatcher[] = [];
+  if (selector.matchLabels !== undefined) {
+    for (const [key, value] of Object.entries(checkStringMap(selector.matchLabels, `${where}.matchLabels`))) {
+      checks.push(labels => labels[key] === value);
+    }
+  }
+  const expressions = selector.matchExpressions ?? [];
+  if (!Array.isArray(expressions)) throw new Error(`${where}.matchExpressions: expected a list`);
+  expressions.forEach((expr: unknown, i: number) => checks.push(compileExpression(expr, `${where}.matchExpressions[${i}]`)));
+  return labels => checks.every(check => check(labels));
+}
+
+function has(labels: Labels, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(labels, key);
+}
+
+function compileExpression(expr: unknown, where: string): LabelMatcher {
+  if (!isObject(expr)) throw new Error(`${where}: expected an object`);
+  checkKeys(expr, ['key', 'operator', 'values'], where);
+  const { key, operator } = expr;
+  const values: unknown = expr.values ?? [];
+  if (typeof key !== 'string' || key === '') throw new Error(`${where}.key: required`);
+  if (!OPERATORS.includes(operator)) {
+    throw new Error(`${where}.operator: unknown operator ${JSON.stringify(operator)} (expected one of ${OPERATORS.join(', ')})`);
+  }
+  if (!Array.isArray(values) || values.some(v => typeof v !== 'string')) throw new Error(`${where}.values: expected a list of strings`);
+  const inOrNotIn = operator === 'In' || operator === 'NotIn';
+  // The API server enforces these; a selector that breaks them would be rejected, not evaluated.
+  if (inOrNotIn && values.length === 0) throw new Error(`${where}.values: must be non-empty for ${operator}`);
+  if (!inOrNotIn && values.length > 0) throw new Error(`${where}.values: must be empty for ${operator}`);
+  switch (operator) {
+    case 'In': return labels => has(labels, key) && values.includes(labels[key]);
+    // NotIn matches a missing key too, as upstream does.
+    case 'NotIn': return labels => !(has(labels, key)) || !values.includes(labels[key]);
+    case 'Exists': return labels => has(labels, key);
+    default: return labels => !(has(labels, key));
+  }
+}

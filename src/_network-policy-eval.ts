@@ -1,0 +1,275 @@
+/**
+ * Kubernetes NetworkPolicy (networking.k8s.io/v1) semantics: which policies isolate a pod, per direction,
+ * and whether some rule of those policies admits a connection.
+ */
+import { CidrBlock, IpAddress, cidrContains, parseCidr } from './_cidr';
+import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from './_label-selector';
+
+/** The direction a policy isolates. */
+export type Direction = 'ingress' | 'egress';
+
+/** A container port of a pod. */
+export interface EndpointPort {
+  readonly port: number;
+  readonly protocol: string;
+  readonly name?: string;
+}
+
+/** One end of a connection: a pod (namespace, labels) or an external address. */
+export interface Endpoint {
+  /** `namespace/pod` or the external address. */
+  readonly id: string;
+  readonly pod?: {
+    readonly namespace: string;
+    readonly namespaceLabels: Labels;
+    readonly labels: Labels;
+    readonly ports: EndpointPort[];
+  };
+  readonly ip?: IpAddress;
+}
+
+/** The label the API server sets on every namespace. */
+const METADATA_NAME = 'kubernetes.io/metadata.name';
+
+/** The protocols a NetworkPolicy port may name. */
+export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
+
+/** What a pod peer's selectors pin down, so that candidate pods can be looked up instead of scanned. */
+export interface PeerHint {
+  /** The one namespace the peer can match, when its selectors pin it down. */
+  readonly namespace?: string;
+  /** Labels every matching pod carries (the podSelector's matchLabels). */
+  readonly labels: Labels;
+}
+
+/** A peer of a rule; ipBlock peers have no hint. */
+export interface Peer {
+  readonly hint?: PeerHint;
+  matches(endpoint: Endpoint): boolean;
+}
+
+interface RulePort {
+  readonly protocol: string;
+  readonly port?: number | string;
+  readonly endPort?: number;
+}
+
+/** A rule of a policy. */
+export interface Rule {
+  /** Identifies equal rules (same policy namespace, same text), which many policies repeat. */
+  readonly key: string;
+  /** Undefined: every peer. */
+  readonly peers?: Peer[];
+  /** Undefined: every port. */
+  readonly ports?: RulePort[];
+}
+
+/** A parsed NetworkPolicy. */
+export interface NetworkPolicy {
+  /** `namespace/name`. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly selects: LabelMatcher;
+  /** Rules per direction; absent when the policy does not isolate that direction. */
+  readonly ingress?: Rule[];
+  readonly egress?: Rule[];
+}
+
+/** Parses and validates one NetworkPolicy manifest; throws naming the object and field it does not understand. */
+export function parseNetworkPolicy(manifest: any): NetworkPolicy {
+  const namespace: string = manifest.metadata?.namespace ?? 'default';
+  const id = `${namespace}/${manifest.metadata?.name}`;
+  const where = `NetworkPolicy ${id}`;
+  if (manifest.apiVersion !== 'networking.k8s.io/v1') {
+    throw new Error(`${where}: unsupported apiVersion ${JSON.stringify(manifest.apiVersion)} (expected networking.k8s.io/v1)`);
+  }
+  const spec = manifest.spec;
+  if (!isObject(spec)) throw new Error(`${where}: spec is required`);
+  checkKeys(spec, ['egress', 'ingress', 'podSelector', 'policyTypes'], `${where}: spec`);
+  if (spec.podSelector === undefined) throw new Error(`${where}: spec.podSelector is required`);
+  const types = policyTypes(spec, where);
+  const rules = (dir: Direction) => types.includes(dir) ? parseRules(spec[dir], dir, namespace, `${where}: spec.${dir}`) : undefined;
+  return {
+    id,
+    namespace,
+    selects: compileSelector(spec.podSelector, `${where}: spec.podSelector`),
+    ingress: rules('ingress'),
+    egress: rules('egress'),
+  };
+}
+
+// Absent or empty policyTypes default to Ingress, plus Egress when there is at least one egress rule (as the API server does).
+function policyTypes(spec: any, where: string): Direction[] {
+  const types = spec.policyTypes ?? [];
+  if (!Array.isArray(types)) throw new Error(`${where}: spec.policyTypes: expected a list`);
+  if (types.length === 0) return Array.isArray(spec.egress) && spec.egress.length > 0 ? ['ingress', 'egress'] : ['ingress'];
+  return types.map((t: unknown, i: number) => {
+    if (t !== 'Ingress' && t !== 'Egress') throw new Error(`${where}: spec.policyTypes[${i}]: unknown policy type ${JSON.stringify(t)}`);
+    return t === 'Ingress' ? 'ingress' : 'egress';
+  });
+}
+
+function parseRules(rules: unknown, dir: Direction, namespace: string, where: string): Rule[] {
+  if (rules === undefined || rules === null) return [];
+  if (!Array.isArray(rules)) throw new Error(`${where}: expected a list`);
+  const peersKey = dir === 'ingress' ? 'from' : 'to';
+  return rules.map((rule: unknown, i) => {
+    const at = `${where}[${i}]`;
+    if (!isObject(rule)) throw new Error(`${at}: expected an object`);
+    checkKeys(rule, [peersKey, 'ports'], at);
+    const peers = optionalList(rule[peersKey], `${at}.${peersKey}`);
+    const ports = optionalList(rule.ports, `${at}.ports`);
+    return {
+      key: `${namespace} ${JSON.stringify(rule)}`,
+      peers: peers?.map((p, j) => parsePeer(p, namespace, `${at}.${peersKey}[${j}]`)),
+      ports: ports?.map((p, j) => parsePort(p, `${at}.ports[${j}]`)),
+    };
+  });
+}
+
+// Absent and empty lists both mean "no restriction".
+function optionalList(value: unknown, where: string): unknown[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw new Error(`${where}: expected a list`);
+  return value.length === 0 ? undefined : value;
+}
+
+function parsePeer(peer: unknown, namespace: string, where: string): Peer {
+  if (!isObject(peer)) throw new Error(`${where}: expected an object`);
+  checkKeys(peer, ['ipBlock', 'namespaceSelector', 'podSelector'], where);
+  if (peer.ipBlock !== undefined) {
+    if (Object.keys(peer).length > 1) throw new Error(`${where}: ipBlock cannot be combined with a selector`);
+    return parseIpBlock(peer.ipBlock, `${where}.ipBlock`);
+  }
+  if (peer.podSelector === undefined && peer.namespaceSelector === undefined) {
+    throw new Error(`${where}: a peer needs podSelector, namespaceSelector or ipBlock`);
+  }
+  const pods = peer.podSelector === undefined ? undefined : compileSelector(peer.podSelector, `${where}.podSelector`);
+  const namespaces = peer.namespaceSelector === undefined ? undefined : compileSelector(peer.namespaceSelector, `${where}.namespaceSelector`);
+  const pinned = peer.namespaceSelector === undefined ? namespace : peer.namespaceSelector.matchLabels?.[METADATA_NAME];
+  return {
+    hint: { namespace: pinned, labels: { ...peer.podSelector?.matchLabels } },
+    // Without namespaceSelector the peer is in the policy's namespace; both selectors in one peer must match.
+    matches: ep => ep.pod !== undefined
+      && (namespaces ? namespaces(ep.pod.namespaceLabels) : ep.pod.namespace === namespace)
+      && (pods ? pods(ep.pod.labels) : true),
+  };
+}
+
+function parseIpBlock(block: unknown, where: string): Peer {
+  if (!isObject(block)) throw new Error(`${where}: expected an object`);
+  checkKeys(block, ['cidr', 'except'], where);
+  const cidr = parseCidrOrThrow(block.cidr, `${where}.cidr`);
+  const except = (optionalList(block.except, `${where}.except`) ?? []).map((e, i) => parseCidrOrThrow(e, `${where}.except[${i}]`));
+  // An endpoint without a known address (a pod given no ip) never matches an ipBlock.
+  return { matches: ep => ep.ip !== undefined && cidrContains(cidr, ep.ip) && !except.some(e => cidrContains(e, ep.ip!)) };
+}
+
+function parseCidrOrThrow(text: unknown, where: string): CidrBlock {
+  const cidr = typeof text === 'string' ? parseCidr(text) : undefined;
+  if (!cidr) throw new Error(`${where}: invalid CIDR ${JSON.stringify(text)}`);
+  return cidr;
+}
+
+function parsePort(port: unknown, where: string): RulePort {
+  if (!isObject(port)) throw new Error(`${where}: expected an object`);
+  checkKeys(port, ['endPort', 'port', 'protocol'], where);
+  const protocol = port.protocol ?? 'TCP';
+  if (!PROTOCOLS.includes(protocol)) throw new Error(`${where}.protocol: unsupported protocol ${JSON.stringify(protocol)}`);
+  const value: unknown = port.port;
+  if (typeof value === 'string' && (/^\d+$/.test(value) || value === '')) throw new Error(`${where}.port: invalid port name ${JSON.stringify(value)}`);
+  if (value !== undefined && typeof value !== 'string' && !isPortNumber(value)) throw new Error(`${where}.port: invalid port ${JSON.stringify(value)}`);
+  if (port.endPort !== undefined) {
+    if (typeof value !== 'number') throw new Error(`${where}.endPort: requires a numeric port`);
+    if (!isPortNumber(port.endPort) || port.endPort < value) throw new Error(`${where}.endPort: must be a port number >= port`);
+  }
+  return { protocol, port: value as number | string | undefined, endPort: port.endPort };
+}
+
+function isPortNumber(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
+}
+
+/** The policies that select a pod, per direction, sorted by id. */
+export class NetworkPolicyIndex {
+  private readonly byNamespace = new Map<string, NetworkPolicy[]>();
+
+  constructor(policies: NetworkPolicy[]) {
+    for (const policy of [...policies].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) {
+      const list = this.byNamespace.get(policy.namespace) ?? [];
+      list.push(policy);
+      this.byNamespace.set(policy.namespace, list);
+    }
+  }
+
+  /** The policies in the pod's namespace that select it, per direction they isolate. */
+  public isolating(namespace: string, labels: Labels): { [dir in Direction]: NetworkPolicy[] } {
+    const selecting = (this.byNamespace.get(namespace) ?? []).filter(p => p.selects(labels));
+    return { ingress: selecting.filter(p => p.ingress), egress: selecting.filter(p => p.egress) };
+  }
+}
+
+/** The distinct rules of the policies for `dir`; undefined when no policy isolates (all admitted). */
+export function distinctRules(policies: NetworkPolicy[], dir: Direction): Rule[] | undefined {
+  if (policies.length === 0) return undefined;
+  const rules = new Map<string, Rule>();
+  for (const rule of policies.flatMap(p => p[dir]!)) rules.set(rule.key, rule);
+  return [...rules.values()];
+}
+
+/** Whether some rule admits the connection (`rules` from distinctRules: undefined admits all). */
+export function rulesAdmit(rules: Rule[] | undefined, peer: Endpoint, destination: Endpoint, port: number, protocol: string): boolean {
+  return rules === undefined || rules.some(rule => peerMatches(rule, peer) && portsMatch(rule, port, protocol, destination));
+}
+
+function peerMatches(rule: Rule, peer: Endpoint): boolean {
+  return rule.peers === undefined || rule.peers.some(p => p.matches(peer));
+}
+
+function portsMatch(rule: Rule, port: number, protocol: string, destination: Endpoint): boolean {
+  return rule.ports === undefined || rule.ports.some(p => portMatches(p, port, protocol, destination));
+}
+
+function portMatches(rulePort: RulePort, port: number, protocol: string, destination: Endpoint): boolean {
+  if (rulePort.protocol !== protocol) return false;
+  if (rulePort.port === undefined) return true;
+  if (typeof rulePort.port === 'number') return port >= rulePort.port && port <= (rulePort.endPort ?? rulePort.port);
+  // A named port resolves against the destination pod's container ports, for ingress and egress alike.
+  const name = rulePort.port;
+  return destination.pod?.ports.some(p => p.name === name && p.port === port && p.protocol === protocol) ?? false;
+}
+
+/**
+ * Whether the policies isolating `subject` in `dir` admit a connection with `peer` to `destination` on `port`.
+ * Not isolated (no policy) = admitted; isolated = admitted iff some rule of some policy admits it.
+ * Explanations are appended to `reasons` when given.
+ */
+export function admits(
+  dir: Direction, subject: string, policies: NetworkPolicy[], peer: Endpoint, destination: Endpoint,
+  port: number, protocol: string, reasons?: string[],
+): boolean {
+  if (policies.length === 0) {
+    reasons?.push(`${subject} is not isolated for ${dir}: no NetworkPolicy with ${capital(dir)} in policyTypes selects it`);
+    return true;
+  }
+  const misses: string[] = [];
+  for (const policy of policies) {
+    const rules = policy[dir]!;
+    if (rules.length === 0) misses.push(`${policy.id} has no ${dir} rules`);
+    for (const [i, rule] of rules.entries()) {
+      const peerOk = peerMatches(rule, peer);
+      const portOk = portsMatch(rule, port, protocol, destination);
+      if (peerOk && portOk) {
+        reasons?.push(`${subject} is isolated for ${dir} by ${policies.map(p => p.id).join(', ')}; ${policy.id} spec.${dir}[${i}] admits ${peer.id} on ${port}/${protocol}`);
+        return true;
+      }
+      if (reasons) misses.push(`${policy.id} spec.${dir}[${i}]: ${peerOk ? '' : `${dir === 'ingress' ? 'from' : 'to'} does not match ${peer.id}`}${peerOk || portOk ? '' : ', '}${portOk ? '' : `ports do not match ${port}/${protocol}`}`);
+    }
+  }
+  reasons?.push(`${subject} is isolated for ${dir} by ${policies.map(p => p.id).join(', ')} and no rule admits ${peer.id} on ${port}/${protocol} (${misses.join('; ')})`);
+  return false;
+}
+
+function capital(dir: Direction): string {
+  return dir === 'ingress' ? 'Ingress' : 'Egress';
+}

@@ -1,0 +1,107 @@
+// ZT416: what the synthesized policies allow, read back by the reachability analyzer, must equal what was declared,
+// on each side alone: the client's egress, the server's ingress and, in the mesh, the server's authorization.
+import { ruleMessage } from './_catalog';
+import { WORKLOAD_LABEL } from './_constants';
+import { Finding } from './_manifest-rules';
+import { PodInput, Reachability } from './reachability';
+
+/** A declared service, as the check needs it. */
+export interface VerifiedService {
+  /** `namespace/name`. */
+  readonly key: string;
+  readonly path: string;
+  /** Declared flows out of the service: server key and ports. */
+  readonly flows: Array<{ readonly to: string; readonly ports: number[] }>;
+}
+
+/** A managed namespace: the infrastructure flows its own policies allow. */
+export interface VerifiedNamespace {
+  readonly path: string;
+  readonly allowDns: boolean;
+  readonly sidecar: boolean;
+}
+
+type Layer = 'egress' | 'ingress' | 'authorization';
+
+/** At most this many differences are spelled out per side, so a broad hole gives a readable error. */
+const SHOWN = 5;
+
+/** Checks every managed pod's three sides against the declared flows; candidates keep it linear in the flows. */
+export function verifyDeclaredFlows(
+  r: Reachability, pods: PodInput[], services: VerifiedService[], namespaces: Map<string, VerifiedNamespace>,
+): Finding[] {
+  const podInfo = new Map(pods.map(p => [`${p.namespace}/${p.name}`, p]));
+  const serviceOf = (pod: PodInput) => {
+    const name = pod.labels?.[WORKLOAD_LABEL];
+    return name === undefined ? undefined : `${pod.namespace}/${name}`;
+  };
+  const podsOf = new Map<string, string[]>();
+  for (const [id, pod] of podInfo) {
+    const svc = serviceOf(pod);
+    if (svc) podsOf.set(svc, [...podsOf.get(svc) ?? [], id]);
+  }
+  const declared = new Set<string>();
+  const clientsOf = new Map<string, string[]>();
+  for (const s of services) {
+    for (const f of s.flows) {
+      for (const port of f.ports) declared.add(`${s.key}>${f.to}:${port}`);
+      clientsOf.set(f.to, [...clientsOf.get(f.to) ?? [], s.key]);
+    }
+  }
+  const byKey = new Map(services.map(s => [s.key, s]));
+  const expected = (from: PodInput, to: PodInput, port: number, protocol: string): boolean => {
+    const [a, b] = [serviceOf(from), serviceOf(to)];
+    if (a && b && protocol === 'TCP' && declared.has(`${a}>${b}:${port}`)) return true;
+    return infrastructure(namespaces.get(from.namespace), to, port, protocol);
+  };
+
+  const findings: Finding[] = [];
+  for (const [id, pod] of podInfo) {
+    const ns = namespaces.get(pod.namespace);
+    if (!ns) continue;
+    const svc = serviceOf(pod);
+    const path = (svc && byKey.get(svc)?.path) ?? ns.path;
+    const servers = (svc && byKey.get(svc)?.flows.flatMap(f => podsOf.get(f.to) ?? [])) || [];
+    const clients = (svc && (clientsOf.get(svc) ?? []).flatMap(c => podsOf.get(c) ?? [])) || [];
+    const sides: Array<[Layer, string[]]> = [['egress', servers], ['ingress', clients]];
+    if (r._meshed(id)) sides.push(['authorization', clients]);
+    for (const [layer, declaredPeers] of sides) {
+      const peers = new Set([...r._candidates(layer, id) ?? podInfo.keys(), ...declaredPeers]);
+      peers.delete(id);
+      const diffs: string[] = [];
+      for (const peer of [...peers].sort()) {
+        const [from, to] = layer === 'egress' ? [id, peer] : [peer, id];
+        for (const { port, protocol } of r._ports(to)) {
+          const query = { from, to, port, protocol };
+          const actual = r.check(query)[layer];
+          if (actual === expected(podInfo.get(from)!, podInfo.get(to)!, port, protocol)) continue;
+          if (diffs.length < SHOWN) {
+            const why = r.explain(query)[layer].reasons.join('; ');
+            diffs.push(`${actual ? 'allows' : 'refuses'} ${from} -> ${to} on ${port}/${protocol}, which ${actual ? 'no flow declares' : 'a declared flow needs'} (${why})`);
+          } else {
+            diffs.push('');
+          }
+        }
+      }
+      if (diffs.length > 0) {
+        const shown = diffs.filter(d => d !== '').join('; ');
+        const more = diffs.length > SHOWN ? `; and ${diffs.length - SHOWN} more` : '';
+        findings.push({
+          ruleId: 'ZT416',
+          path,
+          message: ruleMessage('ZT416', path, `the ${layer} of ${id} differs from the declared flows: it ${shown}${more}`,
+            'Remove or fix the object that opens it, declare the flow, or suppress ZT416 on the service with a reason'),
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/** Flows the namespace's own policies allow every pod: cluster DNS and, for sidecars, istiod. */
+function infrastructure(ns: VerifiedNamespace | undefined, to: PodInput, port: number, protocol: string): boolean {
+  if (!ns) return false;
+  const dns = ns.allowDns && to.namespace === 'kube-system' && to.labels?.['k8s-app'] === 'kube-dns' && port === 53;
+  const istiod = ns.sidecar && to.namespace === 'istio-system' && to.labels?.app === 'istiod' && port === 15012 && protocol === 'TCP';
+  return dns || istiod;
+}

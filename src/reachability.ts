@@ -1,0 +1,514 @@
+import { ApiObject, App } from 'cdk8s';
+import { parseIp } from './_cidr';
+import {
+  AuthorizationPolicy, IstioPolicyIndex, PeerAuthChain, PeerAuthentication,
+  allowedPrincipals, authorize, meshMode, parseAuthorizationPolicy, parsePeerAuthentication,
+} from './_istio-authz-eval';
+import { Labels } from './_label-selector';
+import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
+import {
+  Endpoint, EndpointPort, NetworkPolicy, NetworkPolicyIndex, PROTOCOLS, Rule, admits, distinctRules, parseNetworkPolicy, rulesAdmit,
+} from './_network-policy-eval';
+import { PodIndex } from './_reachability-index';
+import { renderMatrix, renderMermaid } from './_reachability-render';
+
+/** A namespace of the analysed cluster. */
+export interface NamespaceInput {
+  /** The namespace name; it also gets the label `kubernetes.io/metadata.name=<name>`, as the API server sets it. */
+  readonly name: string;
+  /**
+   * The namespace labels.
+   * @default - only `kubernetes.io/metadata.name`
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * The trust domain of the namespace's workload identities, the first part of their principals.
+   * @default - the analysis's `trustDomain`
+   */
+  readonly trustDomain?: string;
+}
+
+/** A container port of a pod. */
+export interface PodPortInput {
+  /** The container port number. */
+  readonly port: number;
+  /**
+   * The protocol: TCP, UDP or SCTP.
+   * @default 'TCP'
+   */
+  readonly protocol?: string;
+  /**
+   * The port name, which named ports in NetworkPolicies resolve against.
+   * @default - unnamed
+   */
+  readonly name?: string;
+}
+
+/** A pod of the analysed cluster. */
+export interface PodInput {
+  /** The pod namespace. */
+  readonly namespace: string;
+  /** The pod name, unique in its namespace. */
+  readonly name: string;
+  /**
+   * The pod labels.
+   * @default - no labels
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * The service account, which gives the pod its mesh identity.
+   * @default 'default'
+   */
+  readonly serviceAccount?: string;
+  /**
+   * The pod IP address, which ipBlocks match.
+   * @default - none: no ipBlock matches the pod
+   */
+  readonly ip?: string;
+  /**
+   * The container ports.
+   * @default - none
+   */
+  readonly ports?: PodPortInput[];
+  /**
+   * Whether the pod is in the Istio mesh, overriding what its labels and its namespace's labels say.
+   * @default - derived from `istio-injection`, `istio.io/rev`, `sidecar.istio.io/inject` and `istio.io/dataplane-mode` labels
+   */
+  readonly meshed?: boolean;
+}
+
+/** Mesh settings of an analysis. */
+export interface ReachabilityOptions {
+  /**
+   * The mesh trust domain, the first part of principals.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * The Istio root namespace, whose policies apply mesh-wide.
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+}
+
+/** What to analyse. */
+export interface ReachabilityProps extends ReachabilityOptions {
+  /**
+   * The namespaces and their labels; namespaces that pods or policies use are added without labels.
+   * @default - derived from pods and policies
+   */
+  readonly namespaces?: NamespaceInput[];
+  /** The pods. */
+  readonly pods: PodInput[];
+  /**
+   * Plain manifest objects; NetworkPolicy, PeerAuthentication and AuthorizationPolicy are read, other kinds ignored.
+   * @default - no policies
+   */
+  readonly manifests?: any[];
+}
+
+/** A connection to analyse. */
+export interface FlowQuery {
+  /** The client: `namespace/pod`, or an IP address for an external client. */
+  readonly from: string;
+  /** The server: `namespace/pod`, or an IP address for an external server. */
+  readonly to: string;
+  /** The destination port. */
+  readonly port: number;
+  /**
+   * The protocol: TCP, UDP or SCTP.
+   * @default 'TCP'
+   */
+  readonly protocol?: string;
+}
+
+/** The verdict of one enforcement layer. */
+export interface LayerVerdict {
+  /** Whether this layer alone lets the connection through. */
+  readonly allowed: boolean;
+  /** Why: the policies that isolate, the rule that admits, or why none does. */
+  readonly reasons: string[];
+}
+
+/** The verdict on a connection, per layer. */
+export interface FlowExplanation {
+  /** The client. */
+  readonly from: string;
+  /** The server. */
+  readonly to: string;
+  /** The destination port. */
+  readonly port: number;
+  /** The protocol. */
+  readonly protocol: string;
+  /** Whether every layer allows the connection. */
+  readonly allowed: boolean;
+  /** The client's NetworkPolicies alone. */
+  readonly egress: LayerVerdict;
+  /** The server's NetworkPolicies alone. */
+  readonly ingress: LayerVerdict;
+  /** Istio alone: the mTLS mode in force and the AuthorizationPolicies. */
+  readonly authorization: LayerVerdict;
+}
+
+/** The per-layer booleans of a connection, without explanations. */
+export interface FlowCheck {
+  /** Whether every layer allows the connection. */
+  readonly allowed: boolean;
+  /** Whether the client's NetworkPolicies allow it. */
+  readonly egress: boolean;
+  /** Whether the server's NetworkPolicies allow it. */
+  readonly ingress: boolean;
+  /** Whether Istio allows it. */
+  readonly authorization: boolean;
+}
+
+/** A connection between two pods that every layer allows. */
+export interface AllowedFlow {
+  /** The client pod, `namespace/pod`. */
+  readonly from: string;
+  /** The server pod, `namespace/pod`. */
+  readonly to: string;
+  /** The destination container port. */
+  readonly port: number;
+  /** The protocol. */
+  readonly protocol: string;
+}
+
+/** Pods that evaluate alike: same namespace, labels, service account, ports, mesh override, and no ip. */
+interface PodClass {
+  readonly index: number;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly labels: Labels;
+  readonly ports: EndpointPort[];
+  /** The distinct (port, protocol) pairs, sorted: the ports flows go to. */
+  readonly flowPorts: EndpointPort[];
+  readonly mesh?: 'sidecar' | 'ambient';
+  readonly ingress: NetworkPolicy[];
+  readonly egress: NetworkPolicy[];
+  /** The distinct rules of `ingress` and `egress`, for verdicts without explanations. */
+  readonly rules: { readonly ingress?: Rule[]; readonly egress?: Rule[] };
+  readonly chain: PeerAuthChain;
+  readonly authz: AuthorizationPolicy[];
+}
+
+interface Pod {
+  readonly id: string;
+  readonly cls: PodClass;
+  readonly endpoint: Endpoint;
+}
+
+/** One side of a query: a pod, or an external address. */
+interface Side {
+  readonly id: string;
+  readonly pod?: Pod;
+  readonly endpoint: Endpoint;
+}
+
+const HBONE_PORT = 15008;
+const METADATA_NAME = 'kubernetes.io/metadata.name';
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * What a set of pods can reach under Kubernetes NetworkPolicies and Istio PeerAuthentications and
+ * AuthorizationPolicies, following the upstream semantics.
+ */
+export class Reachability {
+  /** Analyses pods, namespaces and policy manifests; throws naming any object or field it does not understand. */
+  public static analyze(props: ReachabilityProps): Reachability {
+    return new Reachability(props);
+  }
+
+  /**
+   * Analyses a cdk8s App: its NetworkPolicy, PeerAuthentication and AuthorizationPolicy objects, one pod per workload
+   * (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob), the pods constructs stand for, and its namespaces.
+   */
+  public static ofApp(app: App, options: ReachabilityOptions = {}): Reachability {
+    const constructs = app.node.findAll();
+    // ApiObject.toJson(), not Chart.toJson(): the latter re-runs validation, which may itself call ofApp.
+    const manifests = constructs.filter(c => ApiObject.isApiObject(c)).map(c => (c as ApiObject).toJson());
+    const pods: PodInput[] = podsFromManifests(manifests);
+    for (const c of constructs) {
+      const standIns = (c as any)._reachabilityPods;
+      if (typeof standIns === 'function') pods.push(...standIns.call(c));
+    }
+    return new Reachability({ ...options, pods, manifests, namespaces: namespacesFromManifests(manifests, pods) });
+  }
+
+  /** The ids (`namespace/pod`) of the analysed pods, sorted. */
+  public readonly pods: string[];
+  private readonly podsById = new Map<string, Pod>();
+  private readonly classes: PodClass[] = [];
+  private readonly trustDomain: string;
+  private readonly trustDomains = new Map<string, string>();
+  private podIndex?: PodIndex;
+
+  private constructor(props: ReachabilityProps) {
+    this.trustDomain = props.trustDomain ?? 'cluster.local';
+    const rootNamespace = props.rootNamespace ?? 'istio-system';
+    const policies: NetworkPolicy[] = [];
+    const peerAuths: PeerAuthentication[] = [];
+    const authz: AuthorizationPolicy[] = [];
+    (props.manifests ?? []).forEach((m, i) => {
+      if (typeof m !== 'object' || m === null) throw new Error(`manifests[${i}]: expected an object`);
+      if (m.kind === 'NetworkPolicy') policies.push(parseNetworkPolicy(m));
+      if (m.kind === 'PeerAuthentication') peerAuths.push(parsePeerAuthentication(m));
+      if (m.kind === 'AuthorizationPolicy') authz.push(parseAuthorizationPolicy(m));
+    });
+    const npIndex = new NetworkPolicyIndex(policies);
+    const istio = new IstioPolicyIndex(peerAuths, authz, rootNamespace);
+    const namespaceLabels = this.namespaceLabels(props);
+    const classesByKey = new Map<string, PodClass>();
+    for (const input of props.pods) {
+      const id = `${input.namespace}/${input.name}`;
+      if (this.podsById.has(id)) throw new Error(`pod ${id} is given twice`);
+      const nsLabels = namespaceLabels.get(input.namespace) ?? { [METADATA_NAME]: input.namespace };
+      const labels: Labels = { ...input.labels };
+      const ports = (input.ports ?? []).map(p => checkPort(p, id));
+      const ip = input.ip === undefined ? undefined : parseIp(input.ip);
+      if (input.ip !== undefined && !ip) throw new Error(`pod ${id}: invalid ip ${JSON.stringify(input.ip)}`);
+      const serviceAccount = input.serviceAccount ?? 'default';
+      const mesh = meshMode(labels, nsLabels, input.meshed);
+      // A pod with an ip is a class of its own; the others group by everything that policies can see.
+      const key = input.ip !== undefined ? `ip:${id}`
+        : JSON.stringify([input.namespace, Object.entries(labels).sort(), serviceAccount, ports, mesh]);
+      let cls = classesByKey.get(key);
+      if (!cls) {
+        const workload = { id, namespace: input.namespace, labels };
+        const { ingress, egress } = npIndex.isolating(input.namespace, labels);
+        cls = {
+          index: this.classes.length,
+          namespace: input.namespace,
+          serviceAccount,
+          labels,
+          ports,
+          flowPorts: sortedPorts(ports),
+          mesh,
+          ingress,
+          egress,
+          rules: { ingress: distinctRules(ingress, 'ingress'), egress: distinctRules(egress, 'egress') },
+          chain: mesh ? istio.peerAuthChain(workload) : {},
+          authz: mesh ? istio.authorizationPolicies(workload) : [],
+        };
+        classesByKey.set(key, cls);
+        this.classes.push(cls);
+      }
+      const endpoint: Endpoint = { id, ip, pod: { namespace: input.namespace, namespaceLabels: nsLabels, labels, ports } };
+      this.podsById.set(id, { id, cls, endpoint });
+    }
+    this.pods = [...this.podsById.keys()].sort(comparePodIds);
+  }
+
+  /** Whether every layer allows the connection. */
+  public isAllowed(query: FlowQuery): boolean {
+    return this.check(query).allowed;
+  }
+
+  /** The per-layer verdicts on the connection, without explanations. */
+  public check(query: FlowQuery): FlowCheck {
+    const [from, to, protocol] = this.parseQuery(query);
+    return this.evaluate(from, to, query.port, protocol);
+  }
+
+  /** The per-layer verdicts on the connection, with the reasons for each. */
+  public explain(query: FlowQuery): FlowExplanation {
+    const [from, to, protocol] = this.parseQuery(query);
+    const reasons = { egress: [] as string[], ingress: [] as string[], authorization: [] as string[] };
+    const verdict = this.evaluate(from, to, query.port, protocol, reasons);
+    return {
+      from: from.id,
+      to: to.id,
+      port: query.port,
+      protocol,
+      allowed: verdict.allowed,
+      egress: { allowed: verdict.egress, reasons: reasons.egress },
+      ingress: { allowed: verdict.ingress, reasons: reasons.ingress },
+      authorization: { allowed: verdict.authorization, reasons: reasons.authorization },
+    };
+  }
+
+  /**
+   * Every allowed connection from one pod to another pod's container ports, sorted by client, server, port and protocol.
+   * A pod's connections to itself are left out: no policy can block them.
+   */
+  public allowedFlows(): AllowedFlow[] {
+    const flows: AllowedFlow[] = [];
+    // Verdicts per (client class, server class), one per server port: pods of a class evaluate alike.
+    const memo = new Map<number, boolean[]>();
+    const sides = this.pods.map(id => this.side(id));
+    for (const from of sides) {
+      for (const to of sides) {
+        if (from === to) continue;
+        const ports = to.pod!.cls.flowPorts;
+        const key = from.pod!.cls.index * this.classes.length + to.pod!.cls.index;
+        let verdicts = memo.get(key);
+        if (!verdicts) {
+          verdicts = ports.map(p => this.allowedBetweenPods(from, to, p.port, p.protocol));
+          memo.set(key, verdicts);
+        }
+        ports.forEach((p, i) => verdicts![i] && flows.push({ from: from.id, to: to.id, port: p.port, protocol: p.protocol }));
+      }
+    }
+    return flows;
+  }
+
+  /** The allowed flows as a table: one row per client, one column per server, cells list the allowed ports. */
+  public toMatrix(): string {
+    return renderMatrix(this.pods, this.allowedFlows());
+  }
+
+  /** A Mermaid flowchart of the allowed flows: one node per pod, grouped by namespace, edges labelled `80/TCP`. */
+  public toMermaid(): string {
+    return renderMermaid(this.pods, this.allowedFlows());
+  }
+
+  /**
+   * The pods that one layer of `podId` could admit as peers (sources for ingress and authorization, destinations for
+   * egress), a superset that the exact check narrows; undefined when it could admit any pod.
+   * @internal
+   */
+  public _candidates(layer: 'ingress' | 'egress' | 'authorization', podId: string): Set<string> | undefined {
+    const cls = this.podsById.get(podId)!.cls;
+    if (layer !== 'authorization') return this.index().rulePeers(cls.rules[layer]);
+    if (cls.mesh === undefined) return undefined;
+    const principals = allowedPrincipals(cls.authz);
+    return principals && this.index().withPrincipals(principals);
+  }
+
+  /**
+   * The (port, protocol) pairs a pod serves on.
+   * @internal
+   */
+  public _ports(podId: string): Array<{ port: number; protocol: string }> {
+    return this.podsById.get(podId)!.cls.flowPorts;
+  }
+
+  /**
+   * Whether the pod is in the mesh.
+   * @internal
+   */
+  public _meshed(podId: string): boolean {
+    return this.podsById.get(podId)!.cls.mesh !== undefined;
+  }
+
+  private index(): PodIndex {
+    this.podIndex ??= new PodIndex([...this.podsById.values()].map(p => ({
+      id: p.id, namespace: p.cls.namespace, labels: p.cls.labels, serviceAccount: p.cls.serviceAccount, hasIp: p.endpoint.ip !== undefined,
+    })));
+    return this.podIndex;
+  }
+
+  private namespaceLabels(props: ReachabilityProps): Map<string, Labels> {
+    const result = new Map<string, Labels>();
+    for (const ns of props.namespaces ?? []) {
+      if (result.has(ns.name)) throw new Error(`namespace ${ns.name} is given twice`);
+      result.set(ns.name, { ...ns.labels, [METADATA_NAME]: ns.name });
+      if (ns.trustDomain !== undefined) this.trustDomains.set(ns.name, ns.trustDomain);
+    }
+    return result;
+  }
+
+  private parseQuery(query: FlowQuery): [Side, Side, string] {
+    const protocol = query.protocol ?? 'TCP';
+    if (!PROTOCOLS.includes(protocol)) throw new Error(`unsupported protocol ${JSON.stringify(protocol)} (expected ${PROTOCOLS.join(', ')})`);
+    if (!Number.isInteger(query.port) || query.port < 1 || query.port > 65535) throw new Error(`invalid port ${query.port}`);
+    const from = this.side(query.from);
+    const to = this.side(query.to);
+    if (!from.pod && !to.pod) throw new Error(`${query.from} -> ${query.to}: at least one side must be a pod`);
+    return [from, to, protocol];
+  }
+
+  private side(text: string): Side {
+    const pod = this.podsById.get(text);
+    if (pod) return { id: pod.id, pod, endpoint: pod.endpoint };
+    const ip = text.includes('/') ? undefined : parseIp(text);
+    if (!ip) throw new Error(`unknown pod or invalid IP address ${JSON.stringify(text)}`);
+    return { id: text, endpoint: { id: text, ip } };
+  }
+
+  private evaluate(from: Side, to: Side, port: number, protocol: string, reasons?: LayerReasons): FlowCheck {
+    if (from.pod && from.pod === to.pod) {
+      for (const layer of Object.values(reasons ?? {})) {
+        layer.push(`${from.id} connects to itself: loopback never leaves the pod, so no NetworkPolicy or proxy applies`);
+      }
+      return { allowed: true, egress: true, ingress: true, authorization: true };
+    }
+    const egress = this.networkLayer('egress', from, to, port, protocol, reasons?.egress);
+    const ingress = this.networkLayer('ingress', from, to, port, protocol, reasons?.ingress);
+    const authorization = this.authorization(from, to, port, protocol, reasons?.authorization);
+    return { allowed: egress && ingress && authorization, egress, ingress, authorization };
+  }
+
+  /** Whether every layer allows a connection between two distinct pods, stopping at the first refusal. */
+  private allowedBetweenPods(from: Side, to: Side, port: number, protocol: string): boolean {
+    return this.networkLayer('egress', from, to, port, protocol)
+      && this.networkLayer('ingress', from, to, port, protocol)
+      && this.authorization(from, to, port, protocol);
+  }
+
+  private networkLayer(dir: 'ingress' | 'egress', from: Side, to: Side, port: number, protocol: string, why?: string[]): boolean {
+    const [subject, peer] = dir === 'egress' ? [from, to] : [to, from];
+    if (!subject.pod) {
+      why?.push(`${subject.id} is outside the cluster: no NetworkPolicy governs its ${dir}`);
+      return true;
+    }
+    const cls = subject.pod.cls;
+    const admitted = (p: number, proto: string) => why
+      ? admits(dir, subject.id, cls[dir], peer.endpoint, to.endpoint, p, proto, why)
+      : rulesAdmit(cls.rules[dir], peer.endpoint, to.endpoint, p, proto);
+    const app = admitted(port, protocol);
+    // Traffic with an ambient end (and both ends meshed) is tunnelled over HBONE to the server pod's 15008:
+    // NetworkPolicies must admit 15008/TCP as well as the app port.
+    const [a, b] = [from.pod?.cls.mesh, to.pod?.cls.mesh];
+    const hbone = protocol === 'TCP' && a !== undefined && b !== undefined && (a === 'ambient' || b === 'ambient');
+    if (!hbone || (!app && !why)) return app;
+    why?.push(`${from.id} and ${to.id} are meshed and one is ambient, so HBONE carries the traffic: NetworkPolicies must also admit the HBONE port ${HBONE_PORT}/TCP`);
+    return admitted(HBONE_PORT, 'TCP') && app;
+  }
+
+  private authorization(from: Side, to: Side, port: number, protocol: string, reasons?: string[]): boolean {
+    if (!to.pod) {
+      reasons?.push(`${to.id} is outside the cluster: not in the mesh, no Istio policy applies`);
+      return true;
+    }
+    const src = from.pod?.cls;
+    return authorize({
+      destination: { id: to.id, namespace: to.pod.cls.namespace, labels: to.pod.cls.labels },
+      destinationMeshed: to.pod.cls.mesh !== undefined,
+      source: { id: from.id, meshed: src?.mesh !== undefined, namespace: src?.namespace, serviceAccount: src?.serviceAccount, ip: from.endpoint.ip },
+      port,
+      protocol,
+      chain: to.pod.cls.chain,
+      policies: to.pod.cls.authz,
+      trustDomain: (src && this.trustDomains.get(src.namespace)) ?? this.trustDomain,
+    }, reasons);
+  }
+}
+
+interface LayerReasons {
+  readonly egress: string[];
+  readonly ingress: string[];
+  readonly authorization: string[];
+}
+
+function checkPort(p: PodPortInput, id: string): EndpointPort {
+  const protocol = p.protocol ?? 'TCP';
+  if (!PROTOCOLS.includes(protocol)) throw new Error(`pod ${id}: port ${p.port}: unsupported protocol ${JSON.stringify(protocol)}`);
+  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw new Error(`pod ${id}: invalid port ${p.port}`);
+  return p.name === undefined ? { port: p.port, protocol } : { port: p.port, protocol, name: p.name };
+}
+
+/** Unique (port, protocol) pairs, sorted. */
+function sortedPorts(ports: EndpointPort[]): EndpointPort[] {
+  const unique = new Map(ports.map(p => [`${p.port}/${p.protocol}`, p]));
+  return [...unique.values()].sort((a, b) => a.port - b.port || compare(a.protocol, b.protocol));
+}
+
+function comparePodIds(a: string, b: string): number {
+  const [an, ap] = a.split('/');
+  const [bn, bp] = b.split('/');
+  return compare(an, bn) || compare(ap, bp);
+}

@@ -1,0 +1,162 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../src/_cli';
+
+const MANIFESTS = `
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec:
+  template:
+    metadata: { labels: { app: web } }
+    spec: { containers: [{ name: web, ports: [{ containerPort: 8080 }] }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: db, namespace: shop }
+spec:
+  template:
+    metadata: { labels: { app: db } }
+    spec: { containers: [{ name: db, ports: [{ containerPort: 5432 }] }] }
+---
+# an empty document is skipped
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: db, namespace: shop }
+spec:
+  podSelector: { matchLabels: { app: db } }
+  ingress: [{ from: [{ podSelector: { matchLabels: { app: web } } }] }]
+`;
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-cli-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function file(name: string, text: string): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+function run(...argv: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = main(argv, { out: t => { out += t; }, err: t => { err += t; } });
+  return { code, out, err };
+}
+
+const MATRIX = [
+  'from \\ to  shop/db   shop/web',
+  'shop/db    (self)    8080/TCP',
+  'shop/web   5432/TCP  (self)',
+  '',
+].join('\n');
+
+describe('cdk8s-zero-trust analyze', () => {
+  test('prints the allowed-flow matrix', () => {
+    expect(run('analyze', file('m.yaml', MANIFESTS))).toEqual({ code: 0, out: MATRIX, err: '' });
+  });
+
+  test('reads several files and v1 List objects', () => {
+    const list = 'apiVersion: v1\nkind: List\nitems:\n  - { apiVersion: apps/v1, kind: Deployment, metadata: { name: c, namespace: shop }, spec: { template: { spec: { containers: [] } } } }\n';
+    const { code, out } = run('analyze', file('m.yaml', MANIFESTS), file('l.yaml', list));
+    expect(code).toBe(0);
+    expect(out.split('\n')[0]).toBe('from \\ to  shop/c  shop/db   shop/web');
+  });
+
+  test('writes the Mermaid diagram', () => {
+    const mmd = path.join(dir, 'out.mmd');
+    const { code, out } = run('analyze', file('m.yaml', MANIFESTS), '--mermaid', mmd);
+    expect(code).toBe(0);
+    expect(out).toBe(`${MATRIX}Mermaid diagram written to ${mmd}\n`);
+    expect(fs.readFileSync(mmd, 'utf8')).toBe([
+      'flowchart LR', '  subgraph ns0["shop"]', '    p0["shop/db"]', '    p1["shop/web"]', '  end', '  p0 -->|8080/TCP| p1', '  p1 -->|5432/TCP| p0', '',
+    ].join('\n'));
+  });
+
+  test('--expect passes when the flows are exactly the expected ones', () => {
+    const expected = file('flows.txt', '# web talks to db\nshop/web -> shop/db 5432/TCP\nshop/db -> shop/web 8080   # TCP by default\n\n');
+    const { code, out } = run('verify', file('m.yaml', MANIFESTS), '--expect', expected);
+    expect(code).toBe(0);
+    expect(out).toBe(`${MATRIX}OK: the 2 allowed flows are exactly the expected ones\n`);
+  });
+
+  test('--expect fails with the difference', () => {
+    const expected = file('flows.txt', 'shop/web -> shop/db 5432/TCP\nshop/web -> shop/db 5433/UDP\n');
+    const { code, out } = run('analyze', file('m.yaml', MANIFESTS), '--expect', expected);
+    expect(code).toBe(1);
+    expect(out).toBe(MATRIX + [
+      'MISMATCH: the allowed flows differ from the expected ones',
+      'allowed but not expected (1):',
+      '  + shop/db -> shop/web 8080/TCP',
+      'expected but refused (1):',
+      '  - shop/web -> shop/db 5433/UDP',
+      '',
+    ].join('\n'));
+  });
+});
+
+describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => {
+  test.each([
+    ['bad YAML', 'a: [1, 2\n', /^cdk8s-zero-trust: .*bad\.yaml: bad YAML in document 1: /],
+    ['a document without apiVersion and kind', 'foo: bar\n', /bad\.yaml: document 1 has no apiVersion and kind: not a Kubernetes object\n$/],
+    ['an unknown apiVersion for a kind the analyzer reads', 'apiVersion: networking.k8s.io/v1beta1\nkind: NetworkPolicy\nmetadata: { name: p, namespace: x }\nspec: { podSelector: {} }\n',
+      /bad\.yaml: NetworkPolicy x\/p: unsupported apiVersion "networking\.k8s\.io\/v1beta1" \(expected networking\.k8s\.io\/v1\)\n$/],
+    ['an unknown workload apiVersion', 'apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: { name: d }\n', /bad\.yaml: Deployment default\/d: unsupported apiVersion "extensions\/v1beta1"/],
+    ['a policy the analyzer does not understand', 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: p, namespace: x }\nspec: { rules: [{ to: [{ operation: { methods: [GET] } }] }] }\n',
+      /bad\.yaml: AuthorizationPolicy x\/p: spec\.rules\[0\]\.to\[0\]\.operation\.methods: field not supported by the analyzer\n$/],
+  ])('%s', (_, text, message) => {
+    const { code, out, err } = run('analyze', file('bad.yaml', text));
+    expect({ code, out }).toEqual({ code: 2, out: '' });
+    expect(err).toMatch(message);
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+
+  test('an unreadable file', () => {
+    const { code, err } = run('analyze', path.join(dir, 'missing.yaml'));
+    expect(code).toBe(2);
+    expect(err).toMatch(/^cdk8s-zero-trust: .*missing\.yaml: cannot read: ENOENT/);
+  });
+
+  test('a bad expected-flows line', () => {
+    const { code, err } = run('verify', file('m.yaml', MANIFESTS), '--expect', file('flows.txt', 'shop/web to shop/db\n'));
+    expect(code).toBe(2);
+    expect(err).toMatch(/flows\.txt:1: expected `ns\/pod -> ns\/pod 80\/TCP`, got "shop\/web to shop\/db"\n$/);
+  });
+
+  test('an expected flow naming an unknown pod', () => {
+    const { code, err } = run('verify', file('m.yaml', MANIFESTS), '--expect', file('flows.txt', 'shop/web -> shop/nope 80/TCP\n'));
+    expect(code).toBe(2);
+    expect(err).toMatch(/flows\.txt:1: unknown pod shop\/nope\n$/);
+  });
+
+  test.each([
+    [[], /^usage: /],
+    [['frobnicate', 'x.yaml'], /unknown command "frobnicate"/],
+    [['analyze'], /no manifest file given/],
+    [['analyze', 'x.yaml', '--bogus'], /unknown option --bogus/],
+    [['analyze', 'x.yaml', '--mermaid'], /--mermaid needs a file name/],
+    [['verify', 'x.yaml'], /verify requires --expect <flows.txt>/],
+  ])('usage error %j', (argv, message) => {
+    const { code, err } = run(...argv);
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+  });
+
+  test('--help prints the usage and exits 0', () => {
+    const { code, out } = run('--help');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^usage: cdk8s-zero-trust analyze\|verify/);
+  });
+});
