@@ -23,7 +23,11 @@ const topology: fc.Arbitrary<Topology> = fc.record({
     allowDns: fc.boolean(),
     services: fc.array(fc.subarray(PORTS, { minLength: 1 }), { minLength: 1, maxLength: 3 }),
   }), { minLength: 1, maxLength: 3 }),
-  flows: fc.array(fc.record({ from: fc.nat(20), to: fc.nat(20), ports: fc.option(fc.subarray(PORTS, { minLength: 1 }), { nil: undefined }) }), { maxLength: 12 }),
+  flows: fc.array(fc.record({
+    from: fc.nat(20),
+    to: fc.nat(20),
+    ports: fc.option(fc.subarray(PORTS, { minLength: 1 }), { nil: undefined }),
+  }), { maxLength: 12 }),
   chartPerNamespace: fc.boolean(),
 });
 
