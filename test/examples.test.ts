@@ -1,0 +1,84 @@
+// The example clusters: every pair of pods is allowed on each side alone exactly when a flow was declared,
+// the AuthorizationPolicies admit exactly the declared principals, and every object is structurally valid.
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Testing } from 'cdk8s';
+import { bookinfo } from '../examples/bookinfo';
+import { seed } from '../examples/seed';
+import { Reachability } from '../src';
+import { validateManifests } from './_schema';
+import { find } from './_util';
+
+function synth(build: (app: App) => void) {
+  const app = Testing.app();
+  build(app);
+  const objects = app.charts.flatMap(c => Testing.synth(c));
+  return { app, objects, r: Reachability.ofApp(app) };
+}
+
+/** The expected flows of an example, from examples/<name>.flows (the file the main job checks too). */
+function expectedFlows(name: string): Set<string> {
+  const text = fs.readFileSync(path.join(__dirname, '..', 'examples', `${name}.flows`), 'utf8');
+  return new Set(text.split('\n').map(l => l.replace(/#.*/, '').trim()).filter(l => l !== ''));
+}
+
+describe.each([
+  ['seed', seed],
+  ['bookinfo', bookinfo],
+])('example %s', (name, build) => {
+  const { objects, r } = synth(build);
+  const expected = expectedFlows(name);
+
+  test('each side alone allows exactly the declared flows, for every ordered pair of pods and port', () => {
+    const differences: string[] = [];
+    for (const from of r.pods) {
+      for (const to of r.pods) {
+        if (from === to) continue;
+        for (const { port, protocol } of r._ports(to)) {
+          const want = expected.has(`${from} -> ${to} ${port}/${protocol}`);
+          const got = r.check({ from, to, port, protocol });
+          for (const layer of ['egress', 'ingress', 'authorization'] as const) {
+            if (got[layer] !== want) differences.push(`${layer} ${from} -> ${to} ${port}/${protocol}: ${got[layer]}`);
+          }
+        }
+      }
+    }
+    expect(differences).toEqual([]);
+    expect(r.allowedFlows().map(f => `${f.from} -> ${f.to} ${f.port}/${f.protocol}`).sort()).toEqual([...expected].sort());
+  });
+
+  test('every emitted object is structurally valid', () => {
+    expect(validateManifests(objects).errors).toEqual([]);
+  });
+});
+
+describe('bookinfo in detail', () => {
+  const { objects } = synth(bookinfo);
+  const principals = (ns: string, name: string) =>
+    (find(objects, 'AuthorizationPolicy', ns, name).spec.rules ?? []).flatMap((r: any) => r.from.flatMap((f: any) => f.source.principals));
+
+  test('the AuthorizationPolicies admit exactly the declared principals', () => {
+    expect(principals('bookinfo-back', 'details')).toEqual(['cluster.local/ns/bookinfo-front/sa/productpage']);
+    expect(principals('bookinfo-back', 'reviews')).toEqual(['cluster.local/ns/bookinfo-front/sa/productpage']);
+    expect(principals('bookinfo-back', 'ratings')).toEqual(['cluster.local/ns/bookinfo-back/sa/reviews']);
+    expect(principals('bookinfo-front', 'productpage')).toEqual([]);
+  });
+
+  test('the three reviews versions run as the one reviews identity and carry its selector', () => {
+    for (const v of ['v1', 'v2', 'v3']) {
+      const d = find(objects, 'Deployment', 'bookinfo-back', `reviews-${v}`);
+      expect(d.spec.template.spec.serviceAccountName).toBe('reviews');
+      expect(d.spec.template.metadata.labels).toMatchObject({ 'zero-trust.cdk8s.io/workload': 'reviews', 'version': v });
+    }
+  });
+
+  test('the cross-namespace peers select the namespace and the pods in one peer', () => {
+    expect(find(objects, 'NetworkPolicy', 'bookinfo-back', 'details').spec.ingress).toEqual([{
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'bookinfo-front' } },
+        podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'productpage' } },
+      }],
+      ports: [{ port: 9080, protocol: 'TCP' }],
+    }]);
+  });
+});
