@@ -7,6 +7,8 @@ import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
 import { Finding, ManagedNamespace, ManifestObject, applySuppressions, runManifestRules } from './_manifest-rules';
 import { VerifiedNamespace, VerifiedService, verifyDeclaredFlows } from './_verify';
 import { PodInput, Reachability } from './reachability';
+import { ZeroTrustApp } from './zero-trust-app';
+import { ZeroTrustRules } from './zero-trust-rules';
 
 const GUARD_ID = 'zero-trust';
 
@@ -53,14 +55,25 @@ export class ZeroTrustGuard extends Construct {
 
   private constructor(root: Construct) {
     super(root, GUARD_ID);
-    this.node.addValidation({ validate: () => this.check() });
+    this.node.addValidation({ validate: () => root instanceof ZeroTrustApp ? this.annotate() : this.check(render(root)) });
   }
 
-  private check(): string[] {
+  /**
+   * Under a ZeroTrustApp, the checks run on the app's single render rather than on a render of their own.
+   * @internal
+   */
+  public _validateRendered(objects: ManifestObject[]): string[] {
+    return this.check(objects);
+  }
+
+  /** Adds the suppression annotations before the ZeroTrustApp renders the objects. */
+  private annotate(): string[] {
+    ZeroTrustRules._annotate(this.node.root);
+    return [];
+  }
+
+  private check(objects: ManifestObject[]): string[] {
     const root = this.node.root;
-    const objects: ManifestObject[] = root.node.findAll()
-      .filter(ApiObject.isApiObject)
-      .map(o => ({ manifest: o.toJson(), path: o.node.path }));
     const managed = new Map(this.namespaces.map(ns => [ns.name, { mesh: ns.mesh }]));
     const findings = [...runManifestRules({ objects, managed }), ...this.verify(objects.map(o => o.manifest))];
     const { errors, warnings } = applySuppressions(findings, root);
@@ -102,4 +115,8 @@ export class ZeroTrustGuard extends Construct {
     }]));
     return verifyDeclaredFlows(r, pods, services, namespaces);
   }
+}
+
+function render(root: IConstruct): ManifestObject[] {
+  return root.node.findAll().filter(ApiObject.isApiObject).map(o => ({ manifest: o.toJson(), path: o.node.path }));
 }

@@ -1,0 +1,33 @@
+// The main job: synthesize every example cluster into dist/<example>/, print the objects written, then read the
+// YAML back with the command line's analyzer: the allowed-flow matrix, a Mermaid diagram, and a check against
+// the expected flows in examples/<example>.flows. Exits non-zero if any example allows more or less than expected.
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { ZeroTrustApp } from '../src';
+import { bookinfo } from './bookinfo';
+import { seed } from './seed';
+import { main } from '../src/_cli';
+
+const EXAMPLES: Record<string, (app: App) => void> = { seed, bookinfo };
+
+let failed = false;
+for (const [name, build] of Object.entries(EXAMPLES)) {
+  const outdir = path.join('dist', name);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const app = new ZeroTrustApp({ outdir });
+  build(app);
+  app.synth();
+
+  console.log(`\n== ${name}: ${outdir}/`);
+  const files = fs.readdirSync(outdir).filter(f => f.endsWith('.yaml')).sort().map(f => path.join(outdir, f));
+  for (const file of files) {
+    const kinds = [...fs.readFileSync(file, 'utf8').matchAll(/^kind: (\S+)$/gm)].map(m => m[1]);
+    const counts = [...new Set(kinds)].sort().map(k => `${kinds.filter(x => x === k).length} ${k}`);
+    console.log(`  ${file}: ${kinds.length} objects (${counts.join(', ')})`);
+  }
+  console.log(`\n  Allowed flows, read back from the YAML (npx cdk8s-zero-trust verify ${outdir}/*.yaml --expect examples/${name}.flows):\n`);
+  const code = main(['verify', ...files, '--expect', path.join('examples', `${name}.flows`), '--mermaid', path.join(outdir, 'flows.mmd')]);
+  failed ||= code !== 0;
+}
+process.exitCode = failed ? 1 : 0;
