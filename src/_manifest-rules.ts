@@ -69,18 +69,28 @@ const ENROLMENT_LABELS: Record<string, [string, string]> = {
 const OPT_OUT_LABELS: Array<[string, string]> = [['istio-injection', 'disabled'], ['istio.io/dataplane-mode', 'none']];
 
 /** The objects in managed namespaces (and the managed Namespace objects themselves). */
+/** The objects of each kind in managed namespaces, grouped once per context: every rule reads a few kinds. */
+const landedByKind = new WeakMap<ManifestContext, Map<string, Landed[]>>();
+
 function landed(ctx: ManifestContext, kinds: string[]): Landed[] {
-  const found: Landed[] = [];
-  for (const { manifest, path } of ctx.objects) {
-    if (!isObject(manifest) || !kinds.includes(manifest.kind)) continue;
-    const name = manifest.metadata?.name;
-    const ns = manifest.kind === 'Namespace' ? name : manifest.metadata?.namespace;
-    const managed = typeof ns === 'string' ? ctx.managed.get(ns) : undefined;
-    if (!managed) continue;
-    const where = manifest.kind === 'Namespace' ? `Namespace ${name}` : `${manifest.kind} ${ns}/${name}`;
-    found.push({ manifest, spec: isObject(manifest.spec) ? manifest.spec : {}, path, mesh: managed.mesh, where });
+  let byKind = landedByKind.get(ctx);
+  if (!byKind) {
+    byKind = new Map();
+    for (const { manifest, path } of ctx.objects) {
+      if (!isObject(manifest) || typeof manifest.kind !== 'string') continue;
+      const name = manifest.metadata?.name;
+      const ns = manifest.kind === 'Namespace' ? name : manifest.metadata?.namespace;
+      const managed = typeof ns === 'string' ? ctx.managed.get(ns) : undefined;
+      if (!managed) continue;
+      const where = manifest.kind === 'Namespace' ? `Namespace ${name}` : `${manifest.kind} ${ns}/${name}`;
+      const o = { manifest, spec: isObject(manifest.spec) ? manifest.spec : {}, path, mesh: managed.mesh, where };
+      const group = byKind.get(manifest.kind);
+      if (group) group.push(o);
+      else byKind.set(manifest.kind, [o]);
+    }
+    landedByKind.set(ctx, byKind);
   }
-  return found;
+  return kinds.flatMap(kind => byKind!.get(kind) ?? []);
 }
 
 function meshed(o: Landed): boolean {
@@ -392,7 +402,7 @@ export function runManifestRules(ctx: ManifestContext): Finding[] {
  */
 export function applySuppressions(findings: Finding[], root: IConstruct): { errors: Finding[]; warnings: Finding[]; suppressed: Finding[] } {
   const suppressions = ZeroTrustRules._suppressions(root);
-  ZeroTrustRules._annotate(root);
+  ZeroTrustRules._annotate(root, suppressions);
   const result = { errors: [] as Finding[], warnings: [] as Finding[], suppressed: [] as Finding[] };
   for (const f of findings) {
     if (suppressions.some(s => s.ruleId === f.ruleId && ZeroTrustRules._covers(s.path, f.path))) {

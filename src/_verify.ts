@@ -2,6 +2,7 @@
 // on each side alone: the client's egress, the server's ingress and, in the mesh, the server's authorization.
 import { ruleMessage } from './_catalog';
 import { WORKLOAD_LABEL } from './_constants';
+import { compareStrings } from './_flow';
 import { Finding } from './_manifest-rules';
 import { PodInput, Reachability } from './reachability';
 
@@ -31,14 +32,16 @@ export function verifyDeclaredFlows(
   r: Reachability, pods: PodInput[], services: VerifiedService[], namespaces: Map<string, VerifiedNamespace>,
 ): Finding[] {
   const podInfo = new Map(pods.map(p => [`${p.namespace}/${p.name}`, p]));
-  const serviceOf = (pod: PodInput) => {
-    const name = pod.labels?.[WORKLOAD_LABEL];
-    return name === undefined ? undefined : `${pod.namespace}/${name}`;
-  };
+  const serviceOf = new Map<string, string>();
   const podsOf = new Map<string, string[]>();
   for (const [id, pod] of podInfo) {
-    const svc = serviceOf(pod);
-    if (svc) podsOf.set(svc, [...podsOf.get(svc) ?? [], id]);
+    const name = pod.labels?.[WORKLOAD_LABEL];
+    if (name === undefined) continue;
+    const svc = `${pod.namespace}/${name}`;
+    serviceOf.set(id, svc);
+    const list = podsOf.get(svc);
+    if (list) list.push(id);
+    else podsOf.set(svc, [id]);
   }
   const declared = new Set<string>();
   const clientsOf = new Map<string, string[]>();
@@ -49,43 +52,41 @@ export function verifyDeclaredFlows(
     }
   }
   const byKey = new Map(services.map(s => [s.key, s]));
-  const expected = (from: PodInput, to: PodInput, port: number, protocol: string): boolean => {
-    const [a, b] = [serviceOf(from), serviceOf(to)];
+  const expected = (from: string, to: string, port: number, protocol: string): boolean => {
+    const [a, b] = [serviceOf.get(from), serviceOf.get(to)];
     if (a && b && protocol === 'TCP' && declared.has(`${a}>${b}:${port}`)) return true;
-    return infrastructure(namespaces.get(from.namespace), to, port, protocol);
+    return infrastructure(namespaces.get(podInfo.get(from)!.namespace), podInfo.get(to)!, port, protocol);
   };
 
   const findings: Finding[] = [];
   for (const [id, pod] of podInfo) {
     const ns = namespaces.get(pod.namespace);
     if (!ns) continue;
-    const svc = serviceOf(pod);
+    const svc = serviceOf.get(id);
     const path = (svc && byKey.get(svc)?.path) ?? ns.path;
     const servers = (svc && byKey.get(svc)?.flows.flatMap(f => podsOf.get(f.to) ?? [])) || [];
     const clients = (svc && (clientsOf.get(svc) ?? []).flatMap(c => podsOf.get(c) ?? [])) || [];
     const sides: Array<[Layer, string[]]> = [['egress', servers], ['ingress', clients]];
     if (r._meshed(id)) sides.push(['authorization', clients]);
     for (const [layer, declaredPeers] of sides) {
-      const peers = new Set([...r._candidates(layer, id) ?? podInfo.keys(), ...declaredPeers]);
-      peers.delete(id);
-      const diffs: string[] = [];
-      for (const peer of [...peers].sort()) {
+      const candidates = r._candidates(layer, id) ?? new Set(podInfo.keys());
+      const peers = declaredPeers.some(p => !candidates.has(p)) ? new Set([...candidates, ...declaredPeers]) : candidates;
+      const differing: Array<{ from: string; to: string; port: number; protocol: string; actual: boolean }> = [];
+      for (const peer of peers) {
+        if (peer === id) continue;
         const [from, to] = layer === 'egress' ? [id, peer] : [peer, id];
         for (const { port, protocol } of r._ports(to)) {
-          const query = { from, to, port, protocol };
-          const actual = r.check(query)[layer];
-          if (actual === expected(podInfo.get(from)!, podInfo.get(to)!, port, protocol)) continue;
-          if (diffs.length < SHOWN) {
-            const why = r.explain(query)[layer].reasons.join('; ');
-            diffs.push(`${actual ? 'allows' : 'refuses'} ${from} -> ${to} on ${port}/${protocol}, which ${actual ? 'no flow declares' : 'a declared flow needs'} (${why})`);
-          } else {
-            diffs.push('');
-          }
+          const actual = r._allows(layer, from, to, port, protocol);
+          if (actual !== expected(from, to, port, protocol)) differing.push({ from, to, port, protocol, actual });
         }
       }
-      if (diffs.length > 0) {
-        const shown = diffs.filter(d => d !== '').join('; ');
-        const more = diffs.length > SHOWN ? `; and ${diffs.length - SHOWN} more` : '';
+      if (differing.length > 0) {
+        const text = (d: typeof differing[0]) => `${d.from} -> ${d.to} on ${d.port}/${d.protocol}`;
+        const shown = differing.sort((x, y) => compareStrings(text(x), text(y))).slice(0, SHOWN).map(d => {
+          const why = r.explain(d)[layer].reasons.join('; ');
+          return `${d.actual ? 'allows' : 'refuses'} ${text(d)}, which ${d.actual ? 'no flow declares' : 'a declared flow needs'} (${why})`;
+        }).join('; ');
+        const more = differing.length > SHOWN ? `; and ${differing.length - SHOWN} more` : '';
         findings.push({
           ruleId: 'ZT416',
           path,

@@ -379,6 +379,15 @@ export class Reachability {
   }
 
   /**
+   * Whether one layer alone allows the connection: `check` without the other two layers.
+   * @internal
+   */
+  public _allows(layer: 'ingress' | 'egress' | 'authorization', from: string, to: string, port: number, protocol: string): boolean {
+    const [a, b] = [this.side(from), this.side(to)];
+    return layer === 'authorization' ? this.authorization(a, b, port, protocol) : this.networkLayer(layer, a, b, port, protocol);
+  }
+
+  /**
    * The (port, protocol) pairs a pod serves on.
    * @internal
    */

@@ -74,8 +74,8 @@ export class ZeroTrustRules {
    * suppression's reason winning. Idempotent.
    * @internal
    */
-  public static _annotate(root: IConstruct): void {
-    const suppressions = ZeroTrustRules._suppressions(root);
+  public static _annotate(root: IConstruct, suppressions = ZeroTrustRules._suppressions(root)): void {
+    if (suppressions.length === 0) return;
     for (const c of root.node.findAll()) {
       if (!ApiObject.isApiObject(c)) continue;
       const seen = new Set<string>();
