@@ -12,6 +12,18 @@ function shop() {
   return { app, chart, ns, web, api };
 }
 
+/** A hand-written NetworkPolicy, as a user would add one beside the constructs. */
+function networkPolicy(chart: Chart, name: string, namespace: string, spec: any): ApiObject {
+  return new ApiObject(chart, name, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
+}
+
+/** A hand-written AuthorizationPolicy in namespace shop. */
+function authorizationPolicy(chart: Chart, name: string, spec: any): ApiObject {
+  return new ApiObject(chart, name, { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: 'shop' }, spec });
+}
+
+const WEB_FOR_NAMESPACE = { selector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'web' } }, rules: [{ from: [{ source: { namespaces: ['shop'] } }] }] };
+
 describe('the app-level guard', () => {
   test('a clean app synthesizes', () => {
     const { app } = shop();
@@ -20,12 +32,7 @@ describe('the app-level guard', () => {
 
   test('a hand-written NetworkPolicy that opens a namespace fails the synth, naming rule, object and path', () => {
     const { app, chart } = shop();
-    new ApiObject(chart, 'open', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'open', namespace: 'shop' },
-      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{}] }] },
-    });
+    networkPolicy(chart, 'open', 'shop', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{}] }] });
     expect(() => app.synthYaml()).toThrow(/\[ZT401\] shop\/open: NetworkPolicy shop\/open/);
     // The analyzer cannot read an empty peer (the API server rejects it too), and says so rather than guess.
     expect(() => app.synthYaml()).toThrow(/\[ZT417\] shop\/ns: the reachability analyzer cannot read the app's objects: NetworkPolicy shop\/open: spec.ingress\[0\].from\[0\]/);
@@ -61,12 +68,7 @@ describe('the app-level guard', () => {
 
   test('a suppression with a reason lets the synth pass and shows the reason on the object', () => {
     const { app, chart } = shop();
-    const open = new ApiObject(chart, 'open', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'open', namespace: 'shop' },
-      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] },
-    });
+    const open = networkPolicy(chart, 'open', 'shop', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] });
     expect(() => app.synthYaml()).toThrow(/\[ZT403\]/);
     ZeroTrustRules.suppress(open, 'ZT403', 'the load balancer health checks come from everywhere');
     const objects = Testing.synth(chart);
@@ -76,12 +78,7 @@ describe('the app-level guard', () => {
 
   test('objects outside managed namespaces are not checked', () => {
     const { app, chart } = shop();
-    new ApiObject(chart, 'elsewhere', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'open', namespace: 'unmanaged' },
-      spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] },
-    });
+    networkPolicy(chart, 'elsewhere', 'unmanaged', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{}] });
     expect(() => app.synthYaml()).not.toThrow();
   });
 
@@ -107,15 +104,10 @@ describe('ZT416: what the policies allow equals what was declared, per side', ()
   test('a hand-written policy that lets every pod of the namespace reach api fails, naming the side and the pair', () => {
     const { app, chart } = shop();
     new MeshedService(chart, 'admin', { namespace: chart.node.findChild('ns') as ZeroTrustNamespace, name: 'admin', ports: [ServicePort.http(80)] });
-    new ApiObject(chart, 'wide', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'wide', namespace: 'shop' },
-      spec: {
-        podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'api' } },
-        policyTypes: ['Ingress'],
-        ingress: [{ from: [{ podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'admin' } } }], ports: [{ port: 8080 }] }],
-      },
+    networkPolicy(chart, 'wide', 'shop', {
+      podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'api' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'admin' } } }], ports: [{ port: 8080 }] }],
     });
     expect(() => app.synthYaml()).toThrow(
       /\[ZT416\] shop\/api: the ingress of shop\/api differs from the declared flows: it allows shop\/admin -> shop\/api on 8080\/TCP, which no flow declares \(.*shop\/wide spec.ingress\[0\] admits shop\/admin/);
@@ -126,34 +118,19 @@ describe('ZT416: what the policies allow equals what was declared, per side', ()
 
   test('an AuthorizationPolicy that admits a whole namespace fails on the authorization side', () => {
     const { app, chart } = shop();
-    new ApiObject(chart, 'ns-wide', {
-      apiVersion: 'security.istio.io/v1',
-      kind: 'AuthorizationPolicy',
-      metadata: { name: 'ns-wide', namespace: 'shop' },
-      spec: { selector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'web' } }, rules: [{ from: [{ source: { namespaces: ['shop'] } }] }] },
-    });
+    authorizationPolicy(chart, 'ns-wide', WEB_FOR_NAMESPACE);
     expect(() => app.synthYaml()).toThrow(/\[ZT416\] shop\/web: the authorization of shop\/web differs from the declared flows: it allows shop\/api -> shop\/web on 8080\/TCP/);
   });
 
   test('a DENY policy that refuses a declared flow fails too', () => {
     const { app, chart } = shop();
-    new ApiObject(chart, 'deny', {
-      apiVersion: 'security.istio.io/v1',
-      kind: 'AuthorizationPolicy',
-      metadata: { name: 'deny', namespace: 'shop' },
-      spec: { action: 'DENY', rules: [{ to: [{ operation: { ports: ['8080'] } }] }] },
-    });
+    authorizationPolicy(chart, 'deny', { action: 'DENY', rules: [{ to: [{ operation: { ports: ['8080'] } }] }] });
     expect(() => app.synthYaml()).toThrow(/\[ZT416\] shop\/api: the authorization of shop\/api differs from the declared flows: it refuses shop\/web -> shop\/api on 8080\/TCP, which a declared flow needs/);
   });
 
   test('ZT416 can be suppressed on the service, with a reason', () => {
     const { app, chart, web } = shop();
-    new ApiObject(chart, 'ns-wide', {
-      apiVersion: 'security.istio.io/v1',
-      kind: 'AuthorizationPolicy',
-      metadata: { name: 'ns-wide', namespace: 'shop' },
-      spec: { selector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'web' } }, rules: [{ from: [{ source: { namespaces: ['shop'] } }] }] },
-    });
+    authorizationPolicy(chart, 'ns-wide', WEB_FOR_NAMESPACE);
     ZeroTrustRules.suppress(web, 'ZT416', 'web serves the whole namespace during the migration');
     expect(() => app.synthYaml()).not.toThrow();
   });
