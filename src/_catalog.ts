@@ -16,6 +16,7 @@ export const RULE_CATALOG: RuleInfo[] = [
   rule('ZT105', E, false, 'Flow with no ports', 'An empty port list would read as "all ports" in a NetworkPolicy.'),
   rule('ZT106', E, false, 'Flow between different trust domains', 'Principals from another trust domain never match without federation; the flow could never work as declared.'),
   rule('ZT107', E, false, 'Flow from a namespace outside the mesh into a meshed service', 'A client without a sidecar or ztunnel has no mTLS identity, so the server\'s STRICT mTLS and principal check refuse it.'),
+  rule('ZT108', E, false, 'Invalid external peer', 'An external peer must be a CIDR block; every address (prefix length 0) must be named with ExternalPeer.anyAddressUnsafe(), which ZT403 then refuses unless suppressed with a reason.'),
   rule('ZT201', E, false, 'Invalid namespace or service name', 'Namespaces must be DNS-1123 labels and services DNS-1035 labels (at most 63 characters), or the API server rejects them.'),
   rule('ZT202', E, false, 'Derived object names collide', 'Two generated objects with the same kind, namespace and name would overwrite each other. Generated names are the service name itself, so they never exceed its 63 characters; only the namespace-wide `zt-*` names can collide.'),
   rule('ZT203', E, false, 'Invalid label key or value', 'The API server rejects labels that are not qualified names or are over 63 characters.'),

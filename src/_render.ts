@@ -3,6 +3,7 @@ import { NAMESPACE_NAME_LABEL } from './_constants';
 import { Flow, compareStrings, groupSorted, networkPorts } from './_flow';
 import { AuthorizationPolicySpec, AuthorizationRuleSpec } from './_istio-spec';
 import { NetworkPolicyPeerSpec, NetworkPolicyPortSpec, NetworkPolicySpec } from './_network-policy-spec';
+import type { ExternalPeer } from './external-peer';
 import type { MeshedService } from './meshed-service';
 
 /** The peer that selects `other`'s pods, seen from a policy in `self`'s namespace. */
@@ -34,14 +35,18 @@ function sortPeers(peers: NetworkPolicyPeerSpec[]): NetworkPolicyPeerSpec[] {
 
 /**
  * The workload's NetworkPolicy: isolated both ways, with one ingress rule per group of inbound flows
- * sharing the same ports and one egress rule per group of outbound flows.
+ * sharing the same ports, one egress rule per group of outbound flows, then one per external peer.
  */
-export function renderNetworkPolicy(self: MeshedService, inbound: Flow[], outbound: Flow[]): NetworkPolicySpec {
+export function renderNetworkPolicy(
+  self: MeshedService, inbound: Flow[], outbound: Flow[], external: Array<{ readonly peer: ExternalPeer; readonly ports: number[] }>,
+): NetworkPolicySpec {
+  const externalRules = [...external].sort((a, b) => compareStrings(a.peer._key, b.peer._key))
+    .map(e => ({ to: e.peer._ipBlocks.map(ipBlock => ({ ipBlock })), ports: tcpPorts(e.ports) }));
   return {
     podSelector: { matchLabels: self.selector },
     policyTypes: ['Ingress', 'Egress'],
     ingress: rules(self, inbound, f => f.from).map(r => ({ from: r.peers, ports: r.ports })),
-    egress: rules(self, outbound, f => f.to).map(r => ({ to: r.peers, ports: r.ports })),
+    egress: [...rules(self, outbound, f => f.to).map(r => ({ to: r.peers, ports: r.ports })), ...externalRules],
   };
 }
 

@@ -1,4 +1,5 @@
 export * from './allow-flow';
+export * from './external-peer';
 export * from './mesh-mode';
 export * from './meshed-service';
 export * from './reachability';

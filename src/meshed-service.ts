@@ -9,6 +9,7 @@ import { DestinationRuleSpec, ISTIO_NETWORKING_API, ISTIO_SECURITY_API } from '.
 import { dns1035LabelProblem, labelKeyProblem, labelValueProblem } from './_names';
 import { renderAuthorizationPolicy, renderNetworkPolicy } from './_render';
 import type { AllowToOptions } from './allow-flow';
+import { ExternalFlowOptions, ExternalPeer } from './external-peer';
 import type { PodInput } from './reachability';
 import { ServicePort } from './service-port';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
@@ -129,6 +130,7 @@ export class MeshedService extends Construct {
   private readonly inbound = new Map<MeshedService, Flow>();
   private readonly outbound = new Map<MeshedService, Flow>();
   private readonly workloads: kplus.AbstractPod[] = [];
+  private readonly external = new Map<string, { readonly peer: ExternalPeer; readonly ports: number[] }>();
 
   constructor(scope: Construct, id: string, props: MeshedServiceProps) {
     super(scope, id);
@@ -172,7 +174,9 @@ export class MeshedService extends Construct {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: props.name, namespace: ns.name },
-      spec: Lazy.any({ produce: () => renderNetworkPolicy(this, [...this.inbound.values()], [...this.outbound.values()]) }),
+      spec: Lazy.any({
+        produce: () => renderNetworkPolicy(this, [...this.inbound.values()], [...this.outbound.values()], [...this.external.values()]),
+      }),
     });
     if (ns.meshed) {
       const destinationRule: DestinationRuleSpec = {
@@ -225,6 +229,28 @@ export class MeshedService extends Construct {
    */
   public allowFrom(source: MeshedService, options: AllowToOptions = {}): void {
     source._declareFlow(this, options, `${this.node.path}.allowFrom(${source.node.path})`);
+  }
+
+  /**
+   * Allows this service to open TCP connections to addresses outside the cluster, on the given ports.
+   *
+   * It adds one egress rule with the peer's ipBlocks to this workload's NetworkPolicy; declaring the same peer again
+   * merges the ports. Nothing is admitted inbound.
+   * @param peer the addresses, from `ExternalPeer.cidr()` or `ExternalPeer.anyAddressUnsafe()`
+   * @param options the ports
+   */
+  public allowToExternal(peer: ExternalPeer, options: ExternalFlowOptions): void {
+    const where = `${this.node.path}.allowToExternal(${peer.cidrs.join(', ')})`;
+    if (options.ports.length === 0) {
+      throw new Error(ruleMessage('ZT105', where, 'the flow has no ports', 'Give the ports the service connects to.'));
+    }
+    for (const port of options.ports) {
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throw new Error(ruleMessage('ZT301', where, `port ${port} is outside 1-65535`, 'Use a whole number from 1 to 65535.'));
+      }
+    }
+    const earlier = this.external.get(peer._key)?.ports ?? [];
+    this.external.set(peer._key, { peer, ports: sortedUnique([...earlier, ...options.ports]) });
   }
 
   /**

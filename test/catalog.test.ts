@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { AllowFlow, MeshedService, MeshMode, ServicePort, ZeroTrustNamespace } from '../src';
+import { AllowFlow, ExternalPeer, MeshedService, MeshMode, ServicePort, ZeroTrustNamespace } from '../src';
 import { RULE_CATALOG, ruleMessage, ruleTableMarkdown } from '../src/_catalog';
 
 describe('rule catalog', () => {
@@ -57,6 +57,7 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
       const plain = new ZeroTrustNamespace(chart, 'p', { name: 'p', mesh: MeshMode.NONE });
       new MeshedService(chart, 'x', { namespace: plain, name: 'x', ports: http() }).allowTo(b);
     }],
+    ['ZT108', () => ExternalPeer.cidr('0.0.0.0/0')],
     ['ZT201', () => { const { chart } = world(); new ZeroTrustNamespace(chart, 'bad', { name: 'Bad' }); }],
     ['ZT202', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'zt-allow-dns', ports: http() }); }],
     ['ZT203', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: http(), labels: { k: 'a b' } }); }],
