@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import { parseAllDocuments } from 'yaml';
 import { isObject } from './_label-selector';
 import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
-import { AllowedFlow, Reachability } from './reachability';
+import { AllowedFlow } from './flow-query';
+import { Reachability } from './reachability';
 
 /** Where the command line writes. */
 export interface CliOutput {

@@ -6,7 +6,8 @@ import { ruleMessage } from './_catalog';
 import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
 import { Finding, ManagedNamespace, ManifestObject, applySuppressions, runManifestRules } from './_manifest-rules';
 import { VerifiedNamespace, VerifiedService, verifyDeclaredFlows } from './_verify';
-import { PodInput, Reachability } from './reachability';
+import { Reachability } from './reachability';
+import { PodInput } from './reachability-input';
 import { ZeroTrustApp } from './zero-trust-app';
 import { ZeroTrustRules } from './zero-trust-rules';
 

@@ -3,7 +3,7 @@
  * and every namespace a pod or policy lives in.
  */
 import { isObject } from './_label-selector';
-import type { NamespaceInput, PodInput, PodPortInput } from './reachability';
+import type { NamespaceInput, PodInput, PodPortInput } from './reachability-input';
 
 // Where each workload kind keeps its pod template, and the apiVersion the analyzer reads it at.
 const WORKLOADS: { [kind: string]: { apiVersion: string; template: (spec: any) => any } } = {

@@ -4,7 +4,8 @@ import { ruleMessage } from './_catalog';
 import { WORKLOAD_LABEL } from './_constants';
 import { compareStrings } from './_flow';
 import { Finding } from './_manifest-rules';
-import { PodInput, Reachability } from './reachability';
+import { Reachability } from './reachability';
+import { PodInput } from './reachability-input';
 
 /** A declared service, as the check needs it. */
 export interface VerifiedService {

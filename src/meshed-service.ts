@@ -10,7 +10,7 @@ import { dns1035LabelProblem, labelKeyProblem, labelValueProblem } from './_name
 import { renderAuthorizationPolicy, renderNetworkPolicy } from './_render';
 import type { AllowToOptions } from './allow-flow';
 import { ExternalFlowOptions, ExternalPeer } from './external-peer';
-import type { PodInput } from './reachability';
+import type { PodInput } from './reachability-input';
 import { ServicePort } from './service-port';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
 

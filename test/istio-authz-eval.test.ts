@@ -1,5 +1,5 @@
+import { PodInput, Reachability, ReachabilityOptions } from '../src';
 import { istioStringMatch, meshMode } from '../src/_istio-authz-eval';
-import { PodInput, Reachability, ReachabilityOptions } from '../src/reachability';
 
 /*
  * Istio semantics through the authorization layer alone: foo and bar have sidecar injection, legacy is out of the

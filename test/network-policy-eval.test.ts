@@ -1,4 +1,4 @@
-import { Reachability } from '../src/reachability';
+import { Reachability } from '../src';
 
 /*
  * NetworkPolicy conformance, modelled on the upstream network policy e2e suite: namespaces x, y, z with pods a, b, c,

@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { PodInput, Reachability } from '../src/reachability';
+import { PodInput, Reachability } from '../src';
 
 function np(namespace: string, name: string, spec: any): any {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec };

@@ -1,0 +1,96 @@
+// What a reachability analysis reads: namespaces, pods and policy manifests.
+
+/** A namespace of the analysed cluster. */
+export interface NamespaceInput {
+  /** The namespace name; it also gets the label `kubernetes.io/metadata.name=<name>`, as the API server sets it. */
+  readonly name: string;
+  /**
+   * The namespace labels.
+   * @default - only `kubernetes.io/metadata.name`
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * The trust domain of the namespace's workload identities, the first part of their principals.
+   * @default - the analysis's `trustDomain`
+   */
+  readonly trustDomain?: string;
+}
+
+/** A container port of a pod. */
+export interface PodPortInput {
+  /** The container port number. */
+  readonly port: number;
+  /**
+   * The protocol: TCP, UDP or SCTP.
+   * @default 'TCP'
+   */
+  readonly protocol?: string;
+  /**
+   * The port name, which named ports in NetworkPolicies resolve against.
+   * @default - unnamed
+   */
+  readonly name?: string;
+}
+
+/** A pod of the analysed cluster. */
+export interface PodInput {
+  /** The pod namespace. */
+  readonly namespace: string;
+  /** The pod name, unique in its namespace. */
+  readonly name: string;
+  /**
+   * The pod labels.
+   * @default - no labels
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * The service account, which gives the pod its mesh identity.
+   * @default 'default'
+   */
+  readonly serviceAccount?: string;
+  /**
+   * The pod IP address, which ipBlocks match.
+   * @default - none: no ipBlock matches the pod
+   */
+  readonly ip?: string;
+  /**
+   * The container ports.
+   * @default - none
+   */
+  readonly ports?: PodPortInput[];
+  /**
+   * Whether the pod is in the Istio mesh, overriding what its labels and its namespace's labels say.
+   * @default - derived from `istio-injection`, `istio.io/rev`, `sidecar.istio.io/inject` and `istio.io/dataplane-mode` labels
+   */
+  readonly meshed?: boolean;
+}
+
+/** Mesh settings of an analysis. */
+export interface ReachabilityOptions {
+  /**
+   * The mesh trust domain, the first part of principals.
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * The Istio root namespace, whose policies apply mesh-wide.
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+}
+
+/** What to analyse. */
+export interface ReachabilityProps extends ReachabilityOptions {
+  /**
+   * The namespaces and their labels; namespaces that pods or policies use are added without labels.
+   * @default - derived from pods and policies
+   */
+  readonly namespaces?: NamespaceInput[];
+  /** The pods. */
+  readonly pods: PodInput[];
+  /**
+   * Plain manifest objects; NetworkPolicy, PeerAuthentication and AuthorizationPolicy are read, other kinds ignored.
+   * @default - no policies
+   */
+  readonly manifests?: any[];
+}
