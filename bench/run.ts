@@ -5,6 +5,7 @@ import { fork } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { AnalyzerScale } from './analyzer-scale';
 import { Outcome, ratios, SizeReport, table, targets } from './report';
 import { CROSS_NAMESPACE_EVERY, generate, SEED, SizeName, SIZES } from './topology';
 import type { Job, Measurement, Mode } from './worker';
@@ -155,6 +156,19 @@ async function benchSize(size: SizeName, options: Options, tmp: string, mediumPl
   };
 }
 
+/** The analyzer on 2,000 pods and 10,000 policies, in a fresh process. */
+function measureAnalyzerScale(): Promise<AnalyzerScale | undefined> {
+  process.stdout.write('analyzer at scale ... ');
+  return new Promise(resolve => {
+    const child = fork(path.join(__dirname, 'analyzer-scale.ts'), [], { execArgv: process.execArgv });
+    child.on('message', (result: AnalyzerScale) => {
+      console.log(`${((result.analyzeMs + result.allowedFlowsMs) / 1000).toFixed(2)} s`);
+      resolve(result);
+    });
+    child.on('close', code => code === 0 || resolve(undefined));
+  });
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const machine = {
@@ -177,16 +191,25 @@ async function main(): Promise<void> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 
+  const analyzerScale = options.variants.includes('reachability') ? await measureAnalyzerScale() : undefined;
+
   const ratioList = ratios(reports);
   const targetList = targets(reports);
   console.log(`\n${table(reports)}\n\nratios:`);
   for (const r of ratioList) console.log(`  ${r.name}: ${r.value.toFixed(3)}`);
+  if (analyzerScale) {
+    const a = analyzerScale;
+    console.log(`\nanalyzer at scale (issue 4): ${a.pods} pods, ${a.policies} policies: analyze ${(a.analyzeMs / 1000).toFixed(2)} s, `
+      + `allowedFlows() over every ordered pair and port ${(a.allowedFlowsMs / 1000).toFixed(2)} s (${a.allowedFlows} flows), peak RSS ${a.maxRssMiB.toFixed(0)} MiB`);
+  }
   console.log('\ntargets (issue 5):');
   for (const t of targetList) console.log(`  ${t.status.padEnd(4)}  ${t.name}: ${t.detail}`);
 
   fs.mkdirSync(path.dirname(options.out), { recursive: true });
   const date = new Date().toISOString();
-  const results = { date, machine, seed: SEED, capSeconds: options.capSeconds, sizes: reports, ratios: ratioList, targets: targetList };
+  const results = {
+    date, machine, seed: SEED, capSeconds: options.capSeconds, sizes: reports, analyzerScale, ratios: ratioList, targets: targetList,
+  };
   fs.writeFileSync(options.out, JSON.stringify(results, undefined, 2) + '\n');
   console.log(`\nwritten to ${path.relative(process.cwd(), options.out)}`);
 }
