@@ -6,7 +6,7 @@ import { ruleMessage } from './_catalog';
 import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
 import { Finding, ManagedNamespace, ManifestObject, applySuppressions, runManifestRules } from './_manifest-rules';
 import { VerifiedNamespace, VerifiedService, verifyDeclaredFlows } from './_verify';
-import { Reachability } from './reachability';
+import { Reachability, checkReadable } from './reachability';
 import { PodInput } from './reachability-input';
 import { ZeroTrustApp } from './zero-trust-app';
 import { ZeroTrustRules } from './zero-trust-rules';
@@ -36,7 +36,13 @@ export interface GuardedService extends IConstruct {
 export class ZeroTrustGuard extends Construct {
   /** Adds a namespace to the guard of its app, creating the guard on first use. */
   public static registerNamespace(namespace: GuardedNamespace): void {
-    ZeroTrustGuard.of(namespace).namespaces.push(namespace);
+    const guard = ZeroTrustGuard.of(namespace);
+    const twin = guard.namespaces.find(ns => ns.name === namespace.name);
+    if (twin) {
+      throw new Error(ruleMessage('ZT208', namespace.node.path, `namespace "${namespace.name}" is already declared by ${twin.node.path}`,
+        'Declare each namespace once and pass that ZeroTrustNamespace to every service in it'));
+    }
+    guard.namespaces.push(namespace);
   }
 
   /** Adds a service to the guard of its app. */
@@ -76,7 +82,7 @@ export class ZeroTrustGuard extends Construct {
   private check(objects: ManifestObject[]): string[] {
     const root = this.node.root;
     const managed = new Map(this.namespaces.map(ns => [ns.name, { mesh: ns.mesh }]));
-    const findings = [...runManifestRules({ objects, managed }), ...this.verify(objects.map(o => o.manifest))];
+    const findings = [...runManifestRules({ objects, managed }), ...this.verify(objects)];
     const { errors, warnings } = applySuppressions(findings, root);
     for (const w of warnings) {
       if (!this.printed.has(w.message)) {
@@ -87,24 +93,52 @@ export class ZeroTrustGuard extends Construct {
     return errors.map(e => e.message);
   }
 
-  /** ZT416 and ZT417: the analyzer reads the objects back and compares what they allow with the declared flows. */
-  private verify(manifests: any[]): Finding[] {
-    let r: Reachability;
-    let pods: PodInput[];
-    try {
-      pods = [...podsFromManifests(manifests), ...this.services.flatMap(s => s._reachabilityPods())];
+  /**
+   * ZT416 and ZT417: the analyzer reads the objects back and compares what they allow with the declared flows.
+   * An object it cannot read is a ZT417 finding on that object and is left out; the rest is still proven.
+   */
+  private verify(objects: ManifestObject[]): Finding[] {
+    const findings: Finding[] = [];
+    let readable = objects;
+    const analyze = () => {
+      const manifests = readable.map(o => o.manifest);
+      const pods = [...podsFromManifests(manifests), ...this.services.flatMap(s => s._reachabilityPods())];
       const trustDomains = new Map(this.namespaces.map(ns => [ns.name, ns.trustDomain]));
       const namespaces = namespacesFromManifests(manifests, pods).map(ns => ({ ...ns, trustDomain: trustDomains.get(ns.name) }));
-      r = Reachability.analyze({ pods, manifests, namespaces });
-    } catch (e) {
-      const path = this.namespaces[0]?.node.path ?? this.node.path;
-      return [{
-        ruleId: 'ZT417',
-        path,
-        message: ruleMessage('ZT417', path, `the reachability analyzer cannot read the app's objects: ${(e as Error).message}`,
-          'Fix the object, or suppress ZT417 on the app with a reason and review that object by hand'),
-      }];
+      return { pods, r: Reachability.analyze({ pods, manifests, namespaces }) };
+    };
+    let analysis: ReturnType<typeof analyze>;
+    try {
+      analysis = analyze();
+    } catch {
+      readable = objects.filter(o => {
+        try {
+          checkReadable(o.manifest);
+          return true;
+        } catch (e) {
+          findings.push({
+            ruleId: 'ZT417',
+            path: o.path,
+            message: ruleMessage('ZT417', o.path, `the reachability analyzer cannot read it, so ZT416 cannot prove what it allows: ${(e as Error).message}`,
+              'Fix the object, or suppress ZT417 on it with a reason and review it by hand: the proof leaves it out'),
+          });
+          return false;
+        }
+      });
+      try {
+        analysis = analyze();
+      } catch (e) {
+        // Objects readable one by one but not together (a pod given twice, conflicting PeerAuthentications).
+        const path = this.namespaces[0]?.node.path ?? this.node.path;
+        return [...findings, {
+          ruleId: 'ZT417',
+          path,
+          message: ruleMessage('ZT417', path, `the reachability analyzer cannot read the app's objects together: ${(e as Error).message}`,
+            'Fix the objects it names'),
+        }];
+      }
     }
+    const { pods, r } = analysis;
     const key = (s: GuardedService) => `${s.namespace.name}/${s.name}`;
     const services: VerifiedService[] = this.services.map(s => ({
       key: key(s),
@@ -114,7 +148,7 @@ export class ZeroTrustGuard extends Construct {
     const namespaces = new Map<string, VerifiedNamespace>(this.namespaces.map(ns => [ns.name, {
       path: ns.node.path, allowDns: ns.allowDns, sidecar: ns.mesh === 'sidecar',
     }]));
-    return verifyDeclaredFlows(r, pods, services, namespaces);
+    return [...findings, ...verifyDeclaredFlows(r, pods, services, namespaces)];
   }
 }
 

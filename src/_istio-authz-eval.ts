@@ -4,6 +4,7 @@
  */
 import { CidrBlock, IpAddress, cidrContains, parseCidr } from './_cidr';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from './_label-selector';
+import { SIDECAR_INJECT, sidecarInject } from './_workload-rules';
 
 const API_VERSIONS = ['security.istio.io/v1', 'security.istio.io/v1beta1'];
 const MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'];
@@ -29,16 +30,18 @@ export interface IstioSource {
 }
 
 /**
- * How a pod joins the mesh: sidecar when injected (namespace `istio-injection=enabled`, a revision label `istio.io/rev`,
- * or pod `sidecar.istio.io/inject=true`; pod `sidecar.istio.io/inject=false` opts out), else ambient when enrolled
- * (`istio.io/dataplane-mode=ambient` on the namespace or pod; pod `none` opts out). `meshed` overrides both.
+ * How a pod joins the mesh: sidecar when injected (namespace `istio-injection=enabled` or a revision label `istio.io/rev`,
+ * or pod `sidecar.istio.io/inject=true`), else ambient when enrolled (`istio.io/dataplane-mode=ambient` on the namespace
+ * or pod; pod `none` opts out). A pod `sidecar.istio.io/inject` of any non-empty value but y, yes, true or on opts out, as
+ * Istio's injector reads it; in a namespace without injection labels only exactly `true` opts in, as the injector's
+ * webhook is called for that label value alone. `meshed` overrides both.
  */
 export function meshMode(labels: Labels, ns: Labels, meshed?: boolean): 'sidecar' | 'ambient' | undefined {
-  const inject = labels['sidecar.istio.io/inject'];
+  const inject = sidecarInject(labels[SIDECAR_INJECT]);
   const nsInjection = ns['istio-injection'];
-  const sidecar = inject !== 'false' && (nsInjection === 'enabled'
+  const sidecar = inject !== false && (nsInjection === 'enabled'
     || (nsInjection === undefined && ns['istio.io/rev'] !== undefined)
-    || (inject === 'true' && nsInjection !== 'disabled'));
+    || (labels[SIDECAR_INJECT] === 'true' && nsInjection !== 'disabled'));
   const podMode = labels['istio.io/dataplane-mode'];
   const ambient = podMode !== 'none' && (podMode === 'ambient' || ns['istio.io/dataplane-mode'] === 'ambient');
   const derived = sidecar ? 'sidecar' : ambient ? 'ambient' : undefined;
@@ -107,10 +110,13 @@ function parseMode(mtls: unknown, where: string): string | undefined {
 export function parsePeerAuthentication(manifest: any): PeerAuthentication {
   const { id, namespace, where, spec } = header(manifest);
   checkKeys(spec, ['mtls', 'portLevelMtls', 'selector'], `${where}: spec`);
+  // Istio reads a selector without matchLabels as namespace-wide, like no selector.
+  const matcher = selectorOf(spec, where);
+  const selector = Object.keys(spec.selector?.matchLabels ?? {}).length > 0 ? matcher : undefined;
   const portLevel = new Map<number, string | undefined>();
   if (spec.portLevelMtls !== undefined) {
     if (!isObject(spec.portLevelMtls)) throw new Error(`${where}: spec.portLevelMtls: expected a map`);
-    if (spec.selector === undefined) throw new Error(`${where}: spec.portLevelMtls requires spec.selector (Istio rejects it otherwise)`);
+    if (!selector) throw new Error(`${where}: spec.portLevelMtls requires spec.selector with matchLabels (Istio rejects it otherwise)`);
     for (const [port, mtls] of Object.entries(spec.portLevelMtls)) {
       if (!/^\d+$/.test(port)) throw new Error(`${where}: spec.portLevelMtls.${port}: expected a port number`);
       portLevel.set(Number(port), parseMode(mtls, `${where}: spec.portLevelMtls.${port}`));
@@ -120,7 +126,7 @@ export function parsePeerAuthentication(manifest: any): PeerAuthentication {
   return {
     id,
     namespace,
-    selector: selectorOf(spec, where),
+    selector,
     mode,
     portLevel,
     created: manifest.metadata?.creationTimestamp,

@@ -6,9 +6,10 @@
  */
 import { IConstruct } from 'constructs';
 import { ruleInfo, ruleMessage } from './_catalog';
-import { parseCidr } from './_cidr';
+import { CidrBlock, parseCidr } from './_cidr';
 import { WORKLOAD_LABEL } from './_constants';
 import { isObject } from './_label-selector';
+import { POD_TEMPLATES, meshOptOuts, serviceAccountOf } from './_workload-rules';
 import { MeshMode } from './mesh-mode';
 import { RuleSeverity } from './rule-info';
 import { ZeroTrustRules } from './zero-trust-rules';
@@ -47,20 +48,6 @@ interface Landed {
   readonly where: string;
 }
 
-/** Where each workload kind keeps its pod template (metadata and spec), and the field's name for messages. */
-const POD_TEMPLATES: Record<string, { at: string; template: (m: any) => any }> = {
-  Pod: { at: '', template: m => m },
-  Deployment: { at: 'spec.template.', template: m => m.spec?.template },
-  StatefulSet: { at: 'spec.template.', template: m => m.spec?.template },
-  DaemonSet: { at: 'spec.template.', template: m => m.spec?.template },
-  ReplicaSet: { at: 'spec.template.', template: m => m.spec?.template },
-  Job: { at: 'spec.template.', template: m => m.spec?.template },
-  CronJob: { at: 'spec.jobTemplate.spec.template.', template: m => m.spec?.jobTemplate?.spec?.template },
-};
-
-/** Values Istio's injector reads as false (Go's strconv.ParseBool). */
-const FALSE_VALUES = ['0', 'f', 'F', 'false', 'FALSE', 'False'];
-
 const ENROLMENT_LABELS: Record<string, [string, string]> = {
   sidecar: ['istio-injection', 'enabled'],
   ambient: ['istio.io/dataplane-mode', 'ambient'],
@@ -68,7 +55,6 @@ const ENROLMENT_LABELS: Record<string, [string, string]> = {
 
 const OPT_OUT_LABELS: Array<[string, string]> = [['istio-injection', 'disabled'], ['istio.io/dataplane-mode', 'none']];
 
-/** The objects in managed namespaces (and the managed Namespace objects themselves). */
 /** The objects of each kind in managed namespaces, grouped once per context: every rule reads a few kinds. */
 const landedByKind = new WeakMap<ManifestContext, Map<string, Landed[]>>();
 
@@ -164,10 +150,48 @@ function zt402(ctx: ManifestContext): Finding[] {
       'Give the selector matchLabels that name the peer (namespaces by `kubernetes.io/metadata.name`).')));
 }
 
+/** A block as the half-open interval of its addresses. */
+function interval(b: CidrBlock): [bigint, bigint] {
+  const size = 2n ** BigInt((b.family === 4 ? 32 : 128) - b.prefix);
+  return [b.network * size, (b.network + 1n) * size];
+}
+
+/** Whether the blocks together cover the interval [start, end). */
+function covers(blocks: CidrBlock[], [start, end]: [bigint, bigint]): boolean {
+  let reached = start;
+  for (const [s, e] of blocks.map(interval).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))) {
+    if (s > reached) break;
+    if (e > reached) reached = e;
+  }
+  return reached >= end;
+}
+
+function cidrs(values: unknown): CidrBlock[] {
+  return list(values).flatMap(v => (typeof v === 'string' ? parseCidr(v) : undefined) ?? []);
+}
+
+/** The ipBlocks of a rule's peers, with the index of their peer. */
+function ruleBlocks(peers: unknown): Array<{ j: number; block: CidrBlock; except: CidrBlock[] }> {
+  return list(peers).flatMap((peer, j) => cidrs([peer?.ipBlock?.cidr]).map(block => ({ j, block, except: cidrs(peer.ipBlock.except) })));
+}
+
+/** The families whose whole space the blocks cover together; `except` is ignored, as it only removes part. */
+function everyAddressFamilies(blocks: Array<{ block: CidrBlock }>): Array<4 | 6> {
+  return ([4, 6] as const).filter(f => covers(blocks.map(b => b.block).filter(b => b.family === f), [0n, 2n ** (f === 4 ? 32n : 128n)]));
+}
+
 function zt403(ctx: ManifestContext): Finding[] {
-  return networkPolicyPeers(ctx).filter(({ peer }) => everyAddress(peer?.ipBlock?.cidr)).map(({ o, at, peer }) =>
-    finding('ZT403', o, `${at}.ipBlock`, `the ipBlock ${peer.ipBlock.cidr} covers every address`,
-      'Name the smallest CIDR block that holds the peer.'));
+  const fix = 'Name the smallest CIDR block that holds the peer.';
+  return networkPolicyRules(ctx).flatMap(({ o, field, peersField, peers }) => {
+    const blocks = ruleBlocks(peers);
+    return everyAddressFamilies(blocks).map(family => {
+      const own = blocks.filter(b => b.block.family === family);
+      const whole = own.find(b => b.block.prefix === 0);
+      return whole
+        ? finding('ZT403', o, `${field}.${peersField}[${whole.j}].ipBlock`, `the ipBlock ${whole.block.text} covers every address`, fix)
+        : finding('ZT403', o, `${field}.${peersField}`, `the ipBlocks ${own.map(b => b.block.text).join(', ')} together cover every IPv${family} address`, fix);
+    });
+  });
 }
 
 function zt404(ctx: ManifestContext): Finding[] {
@@ -265,20 +289,9 @@ function podTemplates(ctx: ManifestContext): Array<{ o: Landed; at: string; temp
 }
 
 function zt410(ctx: ManifestContext): Finding[] {
-  return podTemplates(ctx).filter(({ o }) => meshed(o)).flatMap(({ o, at, template }) => {
-    const fix = 'Drop the opt-out: every pod of a meshed zero-trust namespace needs a mesh identity.';
-    if (o.mesh === MeshMode.AMBIENT) {
-      return template.metadata?.labels?.['istio.io/dataplane-mode'] === 'none'
-        ? [finding('ZT410', o, `${at}metadata.labels["istio.io/dataplane-mode"]`, 'the pods opt out of ambient mode', fix)]
-        : [];
-    }
-    return ['labels', 'annotations'].filter(f => FALSE_VALUES.includes(template.metadata?.[f]?.['sidecar.istio.io/inject'])).map(f =>
-      finding('ZT410', o, `${at}metadata.${f}["sidecar.istio.io/inject"]`, 'the pods opt out of sidecar injection', fix));
-  });
-}
-
-function serviceAccountOf(template: any): string {
-  return template.spec?.serviceAccountName ?? template.spec?.serviceAccount ?? 'default';
+  return podTemplates(ctx).filter(({ o }) => meshed(o)).flatMap(({ o, at, template }) =>
+    meshOptOuts(template.metadata, o.mesh).map(({ field, problem }) => finding('ZT410', o, `${at}metadata.${field}`, problem,
+      'Drop it: every pod of a meshed zero-trust namespace needs a mesh identity, on all its traffic.')));
 }
 
 function zt411(ctx: ManifestContext): Finding[] {
@@ -326,6 +339,28 @@ function zt415(ctx: ManifestContext): Finding[] {
   return landed(ctx, ['Sidecar']).filter(o => meshed(o) && o.spec.outboundTrafficPolicy?.mode === 'ALLOW_ANY').map(o =>
     finding('ZT415', o, 'spec.outboundTrafficPolicy.mode', 'ALLOW_ANY lets the proxies pass traffic to any host outside the mesh registry',
       'Use REGISTRY_ONLY and declare outside hosts as ServiceEntries.'));
+}
+
+/** Where pods and Services get their addresses: the private ranges and the carrier-grade NAT range. */
+const INTERNAL_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'].map(c => parseCidr(c)!);
+
+function zt418(ctx: ManifestContext): Finding[] {
+  return networkPolicyRules(ctx).flatMap(({ o, field, peersField, peers }) => {
+    const blocks = ruleBlocks(peers);
+    const reported = everyAddressFamilies(blocks); // by ZT403
+    return blocks.filter(b => !reported.includes(b.block.family)).flatMap(({ j, block, except }) => {
+      const [start, end] = interval(block);
+      const hit = INTERNAL_RANGES.filter(r => r.family === block.family).filter(r => {
+        const [s, e] = interval(r);
+        const overlap: [bigint, bigint] = [s > start ? s : start, e < end ? e : end];
+        return overlap[0] < overlap[1] && !covers(except.filter(x => x.family === r.family), overlap);
+      });
+      return hit.length === 0 ? [] : [finding('ZT418', o, `${field}.${peersField}[${j}].ipBlock`,
+        `the ipBlock ${block.text} overlaps the private or cluster-internal ${hit.map(r => r.text).join(', ')}, where pods and Services `
+        + 'get their addresses, so it can admit them by address, bypassing their label-based identity',
+        'Name a narrower external range, or suppress ZT418 with a reason.')];
+    });
+  });
 }
 
 function zt501(ctx: ManifestContext): Finding[] {
@@ -379,6 +414,7 @@ export const MANIFEST_RULES: Array<{ id: string; check: (ctx: ManifestContext) =
   { id: 'ZT413', check: zt413 },
   { id: 'ZT414', check: zt414 },
   { id: 'ZT415', check: zt415 },
+  { id: 'ZT418', check: zt418 },
   { id: 'ZT501', check: zt501 },
   { id: 'ZT502', check: zt502 },
   { id: 'ZT503', check: zt503 },

@@ -3,6 +3,7 @@
  * and whether some rule of those policies admits a connection.
  */
 import { CidrBlock, IpAddress, cidrContains, parseCidr } from './_cidr';
+import { NAMESPACE_NAME_LABEL } from './_constants';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from './_label-selector';
 
 /** The direction a policy isolates. */
@@ -27,9 +28,6 @@ export interface Endpoint {
   };
   readonly ip?: IpAddress;
 }
-
-/** The label the API server sets on every namespace. */
-const METADATA_NAME = 'kubernetes.io/metadata.name';
 
 /** The protocols a NetworkPolicy port may name. */
 export const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
@@ -146,7 +144,7 @@ function parsePeer(peer: unknown, namespace: string, where: string): Peer {
   }
   const pods = peer.podSelector === undefined ? undefined : compileSelector(peer.podSelector, `${where}.podSelector`);
   const namespaces = peer.namespaceSelector === undefined ? undefined : compileSelector(peer.namespaceSelector, `${where}.namespaceSelector`);
-  const pinned = peer.namespaceSelector === undefined ? namespace : peer.namespaceSelector.matchLabels?.[METADATA_NAME];
+  const pinned = peer.namespaceSelector === undefined ? namespace : peer.namespaceSelector.matchLabels?.[NAMESPACE_NAME_LABEL];
   return {
     hint: { namespace: pinned, labels: { ...peer.podSelector?.matchLabels } },
     // Without namespaceSelector the peer is in the policy's namespace; both selectors in one peer must match.

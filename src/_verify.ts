@@ -28,7 +28,10 @@ type Layer = 'egress' | 'ingress' | 'authorization';
 /** At most this many differences are spelled out per side, so a broad hole gives a readable error. */
 const SHOWN = 5;
 
-/** Checks every managed pod's three sides against the declared flows; candidates keep it linear in the flows. */
+/**
+ * Checks every managed pod's three sides against the declared flows, at every port and protocol where a verdict can
+ * change; candidate peers keep it linear in the flows.
+ */
 export function verifyDeclaredFlows(
   r: Reachability, pods: PodInput[], services: VerifiedService[], namespaces: Map<string, VerifiedNamespace>,
 ): Finding[] {
@@ -48,14 +51,20 @@ export function verifyDeclaredFlows(
   const clientsOf = new Map<string, string[]>();
   for (const s of services) {
     for (const f of s.flows) {
+      declared.add(`${s.key}>${f.to}`);
       for (const port of f.ports) declared.add(`${s.key}>${f.to}:${port}`);
       clientsOf.set(f.to, [...clientsOf.get(f.to) ?? [], s.key]);
     }
   }
   const byKey = new Map(services.map(s => [s.key, s]));
-  const expected = (from: string, to: string, port: number, protocol: string): boolean => {
+  const expected = (layer: Layer, from: string, to: string, port: number, protocol: string): boolean => {
     const [a, b] = [serviceOf.get(from), serviceOf.get(to)];
-    if (a && b && protocol === 'TCP' && declared.has(`${a}>${b}:${port}`)) return true;
+    if (a && b && protocol === 'TCP') {
+      // HBONE hides the app port from NetworkPolicy: there it can only tell which pods may open the tunnel.
+      const [ma, mb] = [r._mesh(from), r._mesh(to)];
+      const hbone = layer !== 'authorization' && ma !== undefined && mb !== undefined && (ma === 'ambient' || mb === 'ambient');
+      if (declared.has(hbone ? `${a}>${b}` : `${a}>${b}:${port}`)) return true;
+    }
     return infrastructure(namespaces.get(podInfo.get(from)!.namespace), podInfo.get(to)!, port, protocol);
   };
 
@@ -68,7 +77,7 @@ export function verifyDeclaredFlows(
     const servers = (svc && byKey.get(svc)?.flows.flatMap(f => podsOf.get(f.to) ?? [])) || [];
     const clients = (svc && (clientsOf.get(svc) ?? []).flatMap(c => podsOf.get(c) ?? [])) || [];
     const sides: Array<[Layer, string[]]> = [['egress', servers], ['ingress', clients]];
-    if (r._meshed(id)) sides.push(['authorization', clients]);
+    if (r._mesh(id)) sides.push(['authorization', clients]);
     for (const [layer, declaredPeers] of sides) {
       const candidates = r._candidates(layer, id) ?? new Set(podInfo.keys());
       const peers = declaredPeers.some(p => !candidates.has(p)) ? new Set([...candidates, ...declaredPeers]) : candidates;
@@ -76,9 +85,9 @@ export function verifyDeclaredFlows(
       for (const peer of peers) {
         if (peer === id) continue;
         const [from, to] = layer === 'egress' ? [id, peer] : [peer, id];
-        for (const { port, protocol } of r._ports(to)) {
+        for (const { port, protocol } of r._probes(layer, from, to)) {
           const actual = r._allows(layer, from, to, port, protocol);
-          if (actual !== expected(from, to, port, protocol)) differing.push({ from, to, port, protocol, actual });
+          if (actual !== expected(layer, from, to, port, protocol)) differing.push({ from, to, port, protocol, actual });
         }
       }
       if (differing.length > 0) {

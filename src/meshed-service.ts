@@ -147,6 +147,9 @@ export class MeshedService extends Construct {
       throw new Error(ruleMessage('ZT202', path, `the name "${props.name}" is taken by an object of the namespace`, 'Choose another service name.'));
     }
     checkPorts(path, props.ports);
+    if (props.replicas !== undefined && (!Number.isInteger(props.replicas) || props.replicas < 0)) {
+      throw new Error(ruleMessage('ZT305', path, `replicas is ${props.replicas}`, 'Give a whole number of at least 0.'));
+    }
     checkLabels(path, props.labels ?? {});
     ns._claimServiceName(props.name, this);
 

@@ -1,5 +1,6 @@
 import { ApiObject, App } from 'cdk8s';
 import { parseIp } from './_cidr';
+import { HBONE_PORT, NAMESPACE_NAME_LABEL } from './_constants';
 import {
   AuthorizationPolicy, IstioPolicyIndex, PeerAuthChain, PeerAuthentication,
   allowedPrincipals, authorize, meshMode, parseAuthorizationPolicy, parsePeerAuthentication,
@@ -9,6 +10,7 @@ import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
 import {
   Endpoint, EndpointPort, NetworkPolicy, NetworkPolicyIndex, PROTOCOLS, Rule, admits, distinctRules, parseNetworkPolicy, rulesAdmit,
 } from './_network-policy-eval';
+import { Probe, authorizationProbes, networkProbes } from './_probe-ports';
 import { PodIndex } from './_reachability-index';
 import { renderMatrix, renderMermaid } from './_reachability-render';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
@@ -45,8 +47,6 @@ interface Side {
   readonly endpoint: Endpoint;
 }
 
-const HBONE_PORT = 15008;
-const METADATA_NAME = 'kubernetes.io/metadata.name';
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -94,6 +94,7 @@ export class Reachability {
     const authz: AuthorizationPolicy[] = [];
     (props.manifests ?? []).forEach((m, i) => {
       if (typeof m !== 'object' || m === null) throw new Error(`manifests[${i}]: expected an object`);
+      refuseOverridingKinds(m);
       if (m.kind === 'NetworkPolicy') policies.push(parseNetworkPolicy(m));
       if (m.kind === 'PeerAuthentication') peerAuths.push(parsePeerAuthentication(m));
       if (m.kind === 'AuthorizationPolicy') authz.push(parseAuthorizationPolicy(m));
@@ -105,7 +106,7 @@ export class Reachability {
     for (const input of props.pods) {
       const id = `${input.namespace}/${input.name}`;
       if (this.podsById.has(id)) throw new Error(`pod ${id} is given twice`);
-      const nsLabels = namespaceLabels.get(input.namespace) ?? { [METADATA_NAME]: input.namespace };
+      const nsLabels = namespaceLabels.get(input.namespace) ?? { [NAMESPACE_NAME_LABEL]: input.namespace };
       const labels: Labels = { ...input.labels };
       const ports = (input.ports ?? []).map(p => checkPort(p, id));
       const ip = input.ip === undefined ? undefined : parseIp(input.ip);
@@ -228,19 +229,22 @@ export class Reachability {
   }
 
   /**
-   * The (port, protocol) pairs a pod serves on.
+   * The ports and protocols at which one layer's verdict on the connection `from` -> `to` can change.
    * @internal
    */
-  public _ports(podId: string): Array<{ port: number; protocol: string }> {
-    return this.podsById.get(podId)!.cls.flowPorts;
+  public _probes(layer: 'ingress' | 'egress' | 'authorization', from: string, to: string): Probe[] {
+    const [a, b] = [this.podsById.get(from)!, this.podsById.get(to)!];
+    if (layer === 'authorization') return authorizationProbes(b.cls.authz, b.cls.ports);
+    const [subject, peer] = layer === 'egress' ? [a, b] : [b, a];
+    return networkProbes(subject.cls.rules[layer], peer.endpoint, b.cls.ports);
   }
 
   /**
-   * Whether the pod is in the mesh.
+   * How the pod is in the mesh, if it is.
    * @internal
    */
-  public _meshed(podId: string): boolean {
-    return this.podsById.get(podId)!.cls.mesh !== undefined;
+  public _mesh(podId: string): 'sidecar' | 'ambient' | undefined {
+    return this.podsById.get(podId)!.cls.mesh;
   }
 
   private index(): PodIndex {
@@ -254,7 +258,7 @@ export class Reachability {
     const result = new Map<string, Labels>();
     for (const ns of props.namespaces ?? []) {
       if (result.has(ns.name)) throw new Error(`namespace ${ns.name} is given twice`);
-      result.set(ns.name, { ...ns.labels, [METADATA_NAME]: ns.name });
+      result.set(ns.name, { ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name });
       if (ns.trustDomain !== undefined) this.trustDomains.set(ns.name, ns.trustDomain);
     }
     return result;
@@ -305,17 +309,17 @@ export class Reachability {
       return true;
     }
     const cls = subject.pod.cls;
-    const admitted = (p: number, proto: string) => why
-      ? admits(dir, subject.id, cls[dir], peer.endpoint, to.endpoint, p, proto, why)
-      : rulesAdmit(cls.rules[dir], peer.endpoint, to.endpoint, p, proto);
-    const app = admitted(port, protocol);
-    // Traffic with an ambient end (and both ends meshed) is tunnelled over HBONE to the server pod's 15008:
-    // NetworkPolicies must admit 15008/TCP as well as the app port.
+    // Traffic between meshed pods with an ambient end is tunnelled over HBONE: NetworkPolicy, enforced outside the
+    // pod, sees only 15008/TCP, whatever the app port; the app port is enforced by Istio's AuthorizationPolicy.
     const [a, b] = [from.pod?.cls.mesh, to.pod?.cls.mesh];
     const hbone = protocol === 'TCP' && a !== undefined && b !== undefined && (a === 'ambient' || b === 'ambient');
-    if (!hbone || (!app && !why)) return app;
-    why?.push(`${from.id} and ${to.id} are meshed and one is ambient, so HBONE carries the traffic: NetworkPolicies must also admit the HBONE port ${HBONE_PORT}/TCP`);
-    return admitted(HBONE_PORT, 'TCP') && app;
+    if (hbone) {
+      why?.push(`${from.id} and ${to.id} are meshed and one is ambient, so HBONE carries the traffic: NetworkPolicies see ${HBONE_PORT}/TCP, not port ${port}`);
+    }
+    const [p, proto] = hbone ? [HBONE_PORT, 'TCP'] : [port, protocol];
+    return why
+      ? admits(dir, subject.id, cls[dir], peer.endpoint, to.endpoint, p, proto, why)
+      : rulesAdmit(cls.rules[dir], peer.endpoint, to.endpoint, p, proto);
   }
 
   private authorization(from: Side, to: Side, port: number, protocol: string, reasons?: string[]): boolean {
@@ -341,6 +345,30 @@ interface LayerReasons {
   readonly egress: string[];
   readonly ingress: string[];
   readonly authorization: string[];
+}
+
+/**
+ * Kinds that can allow or deny traffic beside NetworkPolicy and Istio's authorization, and that the analyzer does
+ * not model: an analysis of an app with them could not be trusted, so it is refused rather than guessed.
+ */
+const OVERRIDING_KINDS = [
+  'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy',
+  'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'GlobalNetworkPolicy', 'EnvoyFilter',
+];
+
+/** Throws for a kind the analyzer does not model but that changes what is allowed. */
+export function refuseOverridingKinds(m: any): void {
+  if (OVERRIDING_KINDS.includes(m.kind)) {
+    throw new Error(`${m.kind} ${m.metadata?.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata?.name}: the analyzer does not model ${m.kind}, which can change what NetworkPolicies and Istio allow`);
+  }
+}
+
+/** Throws, naming the object and the field, when the analyzer cannot read a manifest. */
+export function checkReadable(m: any): void {
+  refuseOverridingKinds(m);
+  if (m.kind === 'NetworkPolicy') parseNetworkPolicy(m);
+  if (m.kind === 'PeerAuthentication') parsePeerAuthentication(m);
+  if (m.kind === 'AuthorizationPolicy') parseAuthorizationPolicy(m);
 }
 
 function checkPort(p: PodPortInput, id: string): EndpointPort {

@@ -65,10 +65,12 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
     ['ZT205', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'default', ports: http() }); }],
     ['ZT206', () => { const { chart, a } = world(); a.enrol(new kplus.Deployment(chart, 'd', { metadata: { namespace: 'shop' }, containers: [{ image: 'x' }] })); }],
     ['ZT207', () => { const { chart, a } = world(); a.enrol(new kplus.Deployment(chart, 'd', { serviceAccount: a.serviceAccount, containers: [{ image: 'x' }] })); }],
+    ['ZT208', () => { const { chart } = world(); new ZeroTrustNamespace(chart, 'twin', { name: 'shop' }); }],
     ['ZT301', () => ServicePort.tcp(0)],
     ['ZT302', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: [ServicePort.http(80), ServicePort.tcp(80)] }); }],
     ['ZT303', () => ServicePort.tcp(80, 'UPPER')],
     ['ZT304', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: [] }); }],
+    ['ZT305', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: http(), image: 'x', replicas: -3 }); }],
   ];
 
   test.each(CASES)('%s', (id, bad) => {

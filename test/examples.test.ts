@@ -29,16 +29,17 @@ describe.each([
   const { objects, r } = synth(build);
   const expected = expectedFlows(name);
 
-  test('each side alone allows exactly the declared flows, for every ordered pair of pods and port', () => {
+  test('each side alone allows exactly the declared flows, for every ordered pair of pods, port and protocol', () => {
     const differences: string[] = [];
     for (const from of r.pods) {
       for (const to of r.pods) {
         if (from === to) continue;
-        for (const { port, protocol } of r._ports(to)) {
-          const want = expected.has(`${from} -> ${to} ${port}/${protocol}`);
-          const got = r.check({ from, to, port, protocol });
-          for (const layer of ['egress', 'ingress', 'authorization'] as const) {
-            if (got[layer] !== want) differences.push(`${layer} ${from} -> ${to} ${port}/${protocol}: ${got[layer]}`);
+        for (const layer of ['egress', 'ingress', 'authorization'] as const) {
+          // Every port and protocol at which this layer's verdict can change, not only the served ports.
+          for (const { port, protocol } of r._probes(layer, from, to)) {
+            const want = expected.has(`${from} -> ${to} ${port}/${protocol}`);
+            const got = r.check({ from, to, port, protocol })[layer];
+            if (got !== want) differences.push(`${layer} ${from} -> ${to} ${port}/${protocol}: ${got}`);
           }
         }
       }

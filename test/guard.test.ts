@@ -35,7 +35,8 @@ describe('the app-level guard', () => {
     networkPolicy(chart, 'open', 'shop', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{}] }] });
     expect(() => app.synthYaml()).toThrow(/\[ZT401\] shop\/open: NetworkPolicy shop\/open/);
     // The analyzer cannot read an empty peer (the API server rejects it too), and says so rather than guess.
-    expect(() => app.synthYaml()).toThrow(/\[ZT417\] shop\/ns: the reachability analyzer cannot read the app's objects: NetworkPolicy shop\/open: spec.ingress\[0\].from\[0\]/);
+    expect(() => app.synthYaml()).toThrow(
+      /\[ZT417\] shop\/open: the reachability analyzer cannot read it, so ZT416 cannot prove what it allows: NetworkPolicy shop\/open: spec.ingress\[0\].from\[0\]/);
   });
 
   test('a cdk8s-plus NetworkPolicy is checked too', () => {
@@ -119,13 +120,61 @@ describe('ZT416: what the policies allow equals what was declared, per side', ()
   test('an AuthorizationPolicy that admits a whole namespace fails on the authorization side', () => {
     const { app, chart } = shop();
     authorizationPolicy(chart, 'ns-wide', WEB_FOR_NAMESPACE);
-    expect(() => app.synthYaml()).toThrow(/\[ZT416\] shop\/web: the authorization of shop\/web differs from the declared flows: it allows shop\/api -> shop\/web on 8080\/TCP/);
+    // Port 1 stands for every port the policies do not name.
+    expect(() => app.synthYaml()).toThrow(
+      /\[ZT416\] shop\/web: the authorization of shop\/web differs from the declared flows: it allows shop\/api -> shop\/web on 1\/TCP, .*; allows shop\/api -> shop\/web on 8080\/TCP/);
+  });
+
+  test.each([
+    ['a port range', [{ port: 1, endPort: 65535 }], /it allows shop\/web -> shop\/api on 1\/TCP, which no flow declares/],
+    ['another protocol on the declared port', [{ port: 8080, protocol: 'UDP' }], /it allows shop\/web -> shop\/api on 8080\/UDP, which no flow declares/],
+    ['a port the server does not serve', [{ port: 9999 }], /it allows shop\/web -> shop\/api on 9999\/TCP, which no flow declares/],
+  ])('a policy that admits a declared client on %s fails: every port and protocol is checked', (_, ports, message) => {
+    const { app, chart } = shop();
+    networkPolicy(chart, 'more', 'shop', {
+      podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'api' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'web' } } }], ports }],
+    });
+    expect(() => app.synthYaml()).toThrow(/\[ZT416\] shop\/api: the ingress of shop\/api differs from the declared flows/);
+    expect(() => app.synthYaml()).toThrow(message);
+  });
+
+  test('a client workload without container ports is checked too', () => {
+    const { app, chart, web } = shop();
+    const ns = chart.node.findChild('ns') as ZeroTrustNamespace;
+    const job = new MeshedService(chart, 'job', { namespace: ns, name: 'job', ports: [ServicePort.tcp(9)] });
+    job.enrol(new kplus.Pod(chart, 'job-pod', { metadata: { namespace: 'shop' }, serviceAccount: job.serviceAccount, containers: [{ image: 'x' }] }));
+    networkPolicy(chart, 'job-in', 'shop', {
+      podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'job' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'web' } } }] }],
+    });
+    expect(web.name).toBe('web');
+    expect(() => app.synthYaml()).toThrow(/\[ZT416\] shop\/job: the ingress of shop\/shop-job-pod-[0-9a-f]+ differs from the declared flows: it allows shop\/web -> shop\/shop-job-pod-[0-9a-f]+ on 1\/SCTP/);
   });
 
   test('a DENY policy that refuses a declared flow fails too', () => {
     const { app, chart } = shop();
     authorizationPolicy(chart, 'deny', { action: 'DENY', rules: [{ to: [{ operation: { ports: ['8080'] } }] }] });
     expect(() => app.synthYaml()).toThrow(/\[ZT416\] shop\/api: the authorization of shop\/api differs from the declared flows: it refuses shop\/web -> shop\/api on 8080\/TCP, which a declared flow needs/);
+  });
+
+  test('an object the analyzer cannot read is ZT417 on that object; suppressing it leaves the rest proven', () => {
+    const { app, chart } = shop();
+    const l7 = authorizationPolicy(chart, 'l7', { action: 'DENY', rules: [{ to: [{ operation: { methods: ['DELETE'] } }] }] });
+    expect(() => app.synthYaml()).toThrow(/\[ZT417\] shop\/l7: the reachability analyzer cannot read it/);
+    ZeroTrustRules.suppress(l7, 'ZT417', 'an L7 deny, reviewed by hand: it only narrows');
+    expect(() => app.synthYaml()).not.toThrow();
+    // A hole elsewhere is still found.
+    authorizationPolicy(chart, 'ns-wide', WEB_FOR_NAMESPACE);
+    expect(() => app.synthYaml()).toThrow(/\[ZT416\] shop\/web: the authorization of shop\/web differs/);
+  });
+
+  test.each(['AdminNetworkPolicy', 'EnvoyFilter', 'CiliumNetworkPolicy'])('a %s, which the analyzer does not model, is ZT417', kind => {
+    const { app, chart } = shop();
+    new ApiObject(chart, 'override', { apiVersion: 'example.io/v1', kind, metadata: { name: 'override', namespace: 'shop' }, spec: {} });
+    expect(() => app.synthYaml()).toThrow(new RegExp(`\\[ZT417\\] shop/override: .*${kind} shop/override: the analyzer does not model ${kind}`));
   });
 
   test('ZT416 can be suppressed on the service, with a reason', () => {

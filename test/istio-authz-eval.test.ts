@@ -123,6 +123,17 @@ describe('PeerAuthentication', () => {
     expect(reasons(r, 'foo/sleep')).toContain('connection is plaintext (mTLS DISABLEd): no peer identity');
   });
 
+  test.each([{}, { matchLabels: {} }])('a selector %j without labels is namespace-level, as Istio reads it', selector => {
+    const strict = pa('foo', 'strict', { selector, mtls: { mode: 'STRICT' } });
+    expect(reasons(mesh([strict]), 'legacy/sleep')[0]).toBe('mTLS mode of foo/httpbin on port 8000: STRICT, from foo/strict (namespace-level)');
+    // So a workload-level policy overrides it, and a second namespace-level one conflicts with it (ZT414 refuses that too).
+    expect(authz(mesh([strict, pa('foo', 'httpbin', { selector: httpbin, mtls: { mode: 'PERMISSIVE' } })]))).toEqual([true, true, true]);
+    expect(() => mesh([strict, pa('foo', 'default', { mtls: { mode: 'PERMISSIVE' } })]))
+      .toThrow('PeerAuthentications foo/default, foo/strict all apply to foo/httpbin at namespace-level level with different settings');
+    // In the root namespace it is mesh-wide.
+    expect(authz(mesh([pa('istio-system', 'default', { selector, mtls: { mode: 'STRICT' } })]))).toEqual([true, true, false]);
+  });
+
   test('two policies at one level with different settings and no creation time are refused, not guessed', () => {
     expect(() => mesh([pa('foo', 'a', { mtls: { mode: 'STRICT' } }), pa('foo', 'b', { mtls: { mode: 'PERMISSIVE' } })]))
       .toThrow('PeerAuthentications foo/a, foo/b all apply to foo/httpbin at namespace-level level with different settings; Istio uses the oldest');
@@ -339,7 +350,8 @@ describe('unsupported Istio input is an error naming the object and field', () =
     [ap('foo', 'p', { rules: [{ from: [{ source: {} }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].from[0].source: must not be empty (Istio rejects it)'],
     [ap('foo', 'p', {}, 'security.istio.io/v1alpha1'), 'AuthorizationPolicy foo/p: unsupported apiVersion "security.istio.io/v1alpha1" (expected security.istio.io/v1 or security.istio.io/v1beta1)'],
     [pa('foo', 'p', { mtls: { mode: 'MUTUAL' } }), 'PeerAuthentication foo/p: spec.mtls.mode: unknown mode "MUTUAL"'],
-    [pa('foo', 'p', { portLevelMtls: { 80: { mode: 'STRICT' } } }), 'PeerAuthentication foo/p: spec.portLevelMtls requires spec.selector (Istio rejects it otherwise)'],
+    [pa('foo', 'p', { portLevelMtls: { 80: { mode: 'STRICT' } } }), 'PeerAuthentication foo/p: spec.portLevelMtls requires spec.selector with matchLabels (Istio rejects it otherwise)'],
+    [pa('foo', 'p', { selector: { matchLabels: {} }, portLevelMtls: { 80: { mode: 'STRICT' } } }), 'PeerAuthentication foo/p: spec.portLevelMtls requires spec.selector with matchLabels'],
     [pa('foo', 'p', { selector: { matchExpressions: [] } }), 'PeerAuthentication foo/p: spec.selector.matchExpressions: field not supported by the analyzer'],
   ])('%#: %s', (manifest, message) => {
     expect(() => mesh([manifest])).toThrow(message);
@@ -364,6 +376,15 @@ describe('meshMode', () => {
     [{}, { 'istio.io/rev': 'canary', 'istio-injection': 'disabled' }, undefined, undefined],
     [{ 'sidecar.istio.io/inject': 'true' }, {}, undefined, 'sidecar'],
     [{ 'sidecar.istio.io/inject': 'true' }, { 'istio-injection': 'disabled' }, undefined, undefined],
+    // Istio's injector: y, yes, true, on (any case) inject; any other non-empty value opts out; empty is the default.
+    [{ 'sidecar.istio.io/inject': 'no' }, { 'istio-injection': 'enabled' }, undefined, undefined],
+    [{ 'sidecar.istio.io/inject': 'Disabled' }, { 'istio.io/rev': 'canary' }, undefined, undefined],
+    [{ 'sidecar.istio.io/inject': 'YES' }, { 'istio-injection': 'enabled' }, undefined, 'sidecar'],
+    [{ 'sidecar.istio.io/inject': '' }, { 'istio-injection': 'enabled' }, undefined, 'sidecar'],
+    // Without namespace injection labels the webhook is called for the label value "true" alone.
+    [{ 'sidecar.istio.io/inject': 'yes' }, {}, undefined, undefined],
+    // Opting out of the sidecar leaves ambient enrolment alone.
+    [{ 'sidecar.istio.io/inject': 'off' }, { 'istio.io/dataplane-mode': 'ambient' }, undefined, 'ambient'],
     [{}, { 'istio.io/dataplane-mode': 'ambient' }, undefined, 'ambient'],
     [{ 'istio.io/dataplane-mode': 'ambient' }, {}, undefined, 'ambient'],
     [{ 'istio.io/dataplane-mode': 'none' }, { 'istio.io/dataplane-mode': 'ambient' }, undefined, undefined],

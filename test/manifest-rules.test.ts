@@ -12,6 +12,7 @@ type Mesh = `${MeshMode}`;
 const PEER = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'web' } } };
 const PORTS = [{ protocol: 'TCP', port: 8080 }];
 const PRINCIPAL = 'cluster.local/ns/shop/sa/web';
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 function obj(apiVersion: string, kind: string, spec: any, name = 'x', namespace = 'shop'): any {
   return { apiVersion, kind, metadata: { name, namespace }, spec };
@@ -57,6 +58,10 @@ const CASES: Case[] = [
   { id: 'ZT403', name: 'ipBlock 0.0.0.0/0', objects: [ingress({ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: PORTS })], message: /from\[0\]\.ipBlock: the ipBlock 0\.0\.0\.0\/0 covers every address/ },
   { id: 'ZT403', name: 'ipBlock ::/0', objects: [np({ egress: [{ to: [{ ipBlock: { cidr: '::/0', except: ['::1/128'] } }], ports: PORTS }] })], message: /the ipBlock ::\/0 covers every address/ },
   { id: 'ZT403', name: 'ipBlock of any prefix length 0', objects: [ingress({ from: [{ ipBlock: { cidr: '10.0.0.0/0' } }], ports: PORTS })], message: /the ipBlock 10\.0\.0\.0\/0 covers/ },
+  { id: 'ZT403', name: 'two IPv4 halves in one rule', objects: [ingress({ from: [{ ipBlock: { cidr: '128.0.0.0/1' } }, PEER, { ipBlock: { cidr: '0.0.0.0/1' } }], ports: PORTS })], message: /NetworkPolicy shop\/x, spec\.ingress\[0\]\.from: the ipBlocks 128\.0\.0\.0\/1, 0\.0\.0\.0\/1 together cover every IPv4 address\. Name the smallest/ },
+  { id: 'ZT403', name: 'IPv6 quarters, one with an except', objects: [np({ egress: [{ to: ['::/2', '4000::/2', '8000::/1'].map((cidr, i) => ({ ipBlock: { cidr, ...(i === 2 ? { except: ['8000::/16'] } : {}) } })), ports: PORTS }] })], message: /spec\.egress\[0\]\.to: the ipBlocks ::\/2, 4000::\/2, 8000::\/1 together cover every IPv6 address/ },
+  { id: 'ZT403', name: 'every address but one range', objects: [np({ egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: PORTS }] })], message: /to\[0\]\.ipBlock: the ipBlock 0\.0\.0\.0\/0 covers every address/ },
+  { id: 'ZT403', name: 'every address but the internal ranges', objects: [np({ egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'] } }], ports: PORTS }] })], message: /the ipBlock 0\.0\.0\.0\/0 covers every address/ },
   { id: 'ZT404', name: 'missing policyTypes', objects: [np({ policyTypes: undefined })], message: /spec\.policyTypes: policyTypes is missing or empty/ },
   { id: 'ZT404', name: 'empty policyTypes', objects: [np({ policyTypes: [] })], message: /Set policyTypes to the directions/ },
   { id: 'ZT405', name: 'spiffe:// principal', objects: [allowFrom({ source: { principals: [`spiffe://${PRINCIPAL}`] } })], message: /from\[0\]\.source\.principals\[0\]: principal "spiffe:\/\/cluster\.local\/ns\/shop\/sa\/web" has the spiffe:\/\/ scheme.*Write it without the scheme: "cluster\.local\/ns\/shop\/sa\/web"\./ },
@@ -78,6 +83,24 @@ const CASES: Case[] = [
   { id: 'ZT409', name: 'sidecar namespace with the ambient opt-out', objects: [namespace('shop', { 'istio-injection': 'enabled', 'istio.io/dataplane-mode': 'none' })], message: /the label "istio\.io\/dataplane-mode: none" opts the namespace out/ },
   { id: 'ZT410', name: 'pod template label inject=false', objects: [workload('Deployment', { serviceAccountName: 'web' }, { labels: { 'sidecar.istio.io/inject': 'false' } })], message: /Deployment shop\/x, spec\.template\.metadata\.labels\["sidecar\.istio\.io\/inject"\]: the pods opt out of sidecar injection/ },
   { id: 'ZT410', name: 'Pod annotation inject=false', objects: [workload('Pod', { serviceAccountName: 'web' }, { annotations: { 'sidecar.istio.io/inject': 'False' } })], message: /Pod shop\/x, metadata\.annotations\["sidecar\.istio\.io\/inject"\]/ },
+  { id: 'ZT410', name: 'label inject=no', objects: [workload('Deployment', { serviceAccountName: 'web' }, { labels: { 'sidecar.istio.io/inject': 'no' } })], message: /spec\.template\.metadata\.labels\["sidecar\.istio\.io\/inject"\]: the pods opt out of sidecar injection \("no" is not y, yes, true or on\)/ },
+  { id: 'ZT410', name: 'annotation inject=disabled', objects: [workload('StatefulSet', { serviceAccountName: 'web' }, { annotations: { 'sidecar.istio.io/inject': 'disabled' } })], message: /metadata\.annotations\["sidecar\.istio\.io\/inject"\]: the pods opt out of sidecar injection \("disabled"/ },
+  { id: 'ZT410', name: 'a label opt-out beats an annotation opt-in', objects: [workload('Pod', { serviceAccountName: 'web' }, { labels: { 'sidecar.istio.io/inject': 'Off' }, annotations: { 'sidecar.istio.io/inject': 'true' } })], message: /metadata\.labels\["sidecar\.istio\.io\/inject"\]: the pods opt out of sidecar injection \("Off"/ },
+  ...[
+    ['traffic.sidecar.istio.io/excludeInboundPorts', '8080'],
+    ['traffic.sidecar.istio.io/excludeOutboundPorts', '5432'],
+    ['traffic.sidecar.istio.io/excludeOutboundIPRanges', '10.0.0.0/8'],
+    ['traffic.sidecar.istio.io/excludeInterfaces', 'eth1'],
+    ['traffic.sidecar.istio.io/includeInboundPorts', '8080'],
+    ['traffic.sidecar.istio.io/includeInboundPorts', ''],
+    ['sidecar.istio.io/interceptionMode', 'NONE'],
+    ['sidecar.istio.io/interceptionMode', 'TPROXY'],
+  ].map(([key, value]) => ({
+    id: 'ZT410',
+    name: `annotation ${key}: "${value}"`,
+    objects: [workload('Deployment', { serviceAccountName: 'web' }, { annotations: { [key]: value } })],
+    message: new RegExp(escape(`spec.template.metadata.annotations["${key}"]: "${value}" takes traffic out of the sidecar's capture, so it bypasses mTLS and the AuthorizationPolicies. Drop it`)),
+  })),
   { id: 'ZT410', name: 'ambient pod opted out', mesh: 'ambient', objects: [workload('CronJob', { serviceAccountName: 'web' }, { labels: { 'istio.io/dataplane-mode': 'none' } })], message: /spec\.jobTemplate\.spec\.template\.metadata\.labels\["istio\.io\/dataplane-mode"\]: the pods opt out of ambient mode/ },
   { id: 'ZT411', name: 'Deployment without a ServiceAccount', objects: [workload('Deployment', {})], message: /Deployment shop\/x, spec\.template\.spec\.serviceAccountName: the pods run as the namespace's shared `default` ServiceAccount/ },
   { id: 'ZT411', name: 'Pod as default, outside the mesh', mesh: 'none', objects: [workload('Pod', { serviceAccountName: 'default' })], message: /Pod shop\/x, spec\.serviceAccountName/ },
@@ -88,6 +111,13 @@ const CASES: Case[] = [
   { id: 'ZT413', name: 'host network', objects: [workload('DaemonSet', { serviceAccountName: 'agent', hostNetwork: true })], message: /DaemonSet shop\/x, spec\.template\.spec\.hostNetwork: the pods share the node's network/ },
   { id: 'ZT414', name: 'second namespace-wide PeerAuthentication', objects: [pa({ mtls: { mode: 'STRICT' } }, 'default'), pa({ selector: { matchLabels: {} } }, 'extra')], message: /PeerAuthentication shop\/extra, spec\.selector: a second namespace-wide PeerAuthentication/ },
   { id: 'ZT415', name: 'Sidecar ALLOW_ANY', objects: [obj('networking.istio.io/v1', 'Sidecar', { outboundTrafficPolicy: { mode: 'ALLOW_ANY' } })], message: /Sidecar shop\/x, spec\.outboundTrafficPolicy\.mode: ALLOW_ANY/ },
+  { id: 'ZT418', name: 'ipBlock 10.0.0.0/8', objects: [ingress({ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: PORTS })], message: /NetworkPolicy shop\/x, spec\.ingress\[0\]\.from\[0\]\.ipBlock: the ipBlock 10\.0\.0\.0\/8 overlaps the private or cluster-internal 10\.0\.0\.0\/8, where pods and Services get their addresses, so it can admit them by address, bypassing their label-based identity\. Name a narrower external range, or suppress ZT418 with a reason\./ },
+  { id: 'ZT418', name: 'a block inside 172.16.0.0/12', objects: [np({ egress: [{ to: [PEER, { ipBlock: { cidr: '172.20.1.0/24' } }], ports: PORTS }] })], message: /spec\.egress\[0\]\.to\[1\]\.ipBlock: the ipBlock 172\.20\.1\.0\/24 overlaps the private or cluster-internal 172\.16\.0\.0\/12,/ },
+  { id: 'ZT418', name: 'a supernet of 10.0.0.0/8', objects: [ingress({ from: [{ ipBlock: { cidr: '8.0.0.0/6' } }], ports: PORTS })], message: /the ipBlock 8\.0\.0\.0\/6 overlaps the private or cluster-internal 10\.0\.0\.0\/8,/ },
+  { id: 'ZT418', name: 'half the IPv4 space', objects: [ingress({ from: [{ ipBlock: { cidr: '0.0.0.0/1' } }], ports: PORTS })], message: /the ipBlock 0\.0\.0\.0\/1 overlaps the private or cluster-internal 10\.0\.0\.0\/8, 100\.64\.0\.0\/10,/ },
+  { id: 'ZT418', name: 'the carrier-grade NAT range', objects: [ingress({ from: [{ ipBlock: { cidr: '100.100.0.0/16' } }], ports: PORTS })], message: /overlaps the private or cluster-internal 100\.64\.0\.0\/10,/ },
+  { id: 'ZT418', name: 'a unique local IPv6 block', objects: [ingress({ from: [{ ipBlock: { cidr: 'fd00:10::/64' } }], ports: PORTS })], message: /the ipBlock fd00:10::\/64 overlaps the private or cluster-internal fc00::\/7,/ },
+  { id: 'ZT418', name: 'an except that removes only part of the overlap', objects: [ingress({ from: [{ ipBlock: { cidr: '192.168.0.0/16', except: ['192.168.0.0/17'] } }], ports: PORTS })], message: /the ipBlock 192\.168\.0\.0\/16 overlaps/ },
   { id: 'ZT501', name: 'namespace outside the mesh', mesh: 'none', objects: [namespace('shop', {})], message: /^\[ZT501\] app\/obj0: Namespace shop: the namespace is outside the mesh/ },
   {
     id: 'ZT502',
@@ -96,7 +126,7 @@ const CASES: Case[] = [
     message: /Deployment shop\/a, spec\.template\.spec\.serviceAccountName: the pods share ServiceAccount "batch" with Job shop\/b/,
   },
   { id: 'ZT503', name: 'narrow peer on every port', objects: [ingress({ from: [PEER] })], message: /spec\.ingress\[0\]\.ports: the rule has no ports, so it admits its peers on every port/ },
-  { id: 'ZT503', name: 'empty ports list', objects: [np({ egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [] }] })], message: /spec\.egress\[0\]\.ports/ },
+  { id: 'ZT503', name: 'empty ports list', objects: [np({ egress: [{ to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: [] }] })], message: /spec\.egress\[0\]\.ports/ },
 ];
 
 function ids(findings: Finding[]): string[] {
@@ -146,6 +176,22 @@ describe('manifest rules', () => {
     }
   });
 
+  test('sidecar opt-outs and capture annotations do not matter in ambient namespaces', () => {
+    const sidecarOnly = CASES.filter(c => c.id === 'ZT410' && c.mesh !== 'ambient');
+    expect(sidecarOnly.length).toBeGreaterThan(5);
+    for (const c of sidecarOnly) {
+      expect(runManifestRules(context(c.objects, 'ambient'))).toEqual([]);
+    }
+  });
+
+  test('ZT418 leaves to ZT403 the blocks of a family that a rule covers whole', () => {
+    const findings = runManifestRules(context([ingress({ from: [{ ipBlock: { cidr: '::/0' } }, { ipBlock: { cidr: '10.1.0.0/16' } }, { ipBlock: { cidr: 'fd00::/8' } }], ports: PORTS })]));
+    expect(findings.map(f => f.message.replace(/ \(.*|, (where|so) .*/, ''))).toEqual([
+      '[ZT403] app/obj0: NetworkPolicy shop/x, spec.ingress[0].from[0].ipBlock: the ipBlock ::/0 covers every address. Name the smallest CIDR block that holds the peer.',
+      '[ZT418] app/obj0: NetworkPolicy shop/x, spec.ingress[0].from[1].ipBlock: the ipBlock 10.1.0.0/16 overlaps the private or cluster-internal 10.0.0.0/8',
+    ]);
+  });
+
   test('legal but close inputs trigger nothing', () => {
     const good = [
       ap({}), // allow-nothing
@@ -162,6 +208,16 @@ describe('manifest rules', () => {
       pa({ selector: { matchLabels: { app: 'api' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'STRICT' } } }),
       pa({ selector: { matchLabels: { app: 'api' } } }),
       workload('Deployment', { serviceAccountName: 'api' }, { labels: { 'sidecar.istio.io/inject': 'true' } }),
+      workload('Deployment', { serviceAccountName: 'yes' }, { labels: { 'sidecar.istio.io/inject': 'YES' } }, 'yes'),
+      workload('Deployment', { serviceAccountName: 'label-wins' }, { labels: { 'sidecar.istio.io/inject': 'on' }, annotations: { 'sidecar.istio.io/inject': 'false' } }, 'label-wins'),
+      workload('Deployment', { serviceAccountName: 'defaults' }, { annotations: { 'sidecar.istio.io/inject': '', 'sidecar.istio.io/interceptionMode': 'REDIRECT' } }, 'defaults'),
+      workload('Deployment', { serviceAccountName: 'capture-all' }, {
+        annotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '*', 'traffic.sidecar.istio.io/excludeInboundPorts': '', 'traffic.sidecar.istio.io/excludeOutboundIPRanges': ' ' },
+      }, 'capture-all'),
+      // Just outside the private and cluster-internal ranges, and a private range that except removes whole.
+      ...['172.15.0.0/16', '172.32.0.0/11', '100.128.0.0/16', '192.169.0.0/16', '169.254.0.0/16', 'fe80::/10', '2001:db8::/32', 'fe00::/8'].map(cidr =>
+        ingress({ from: [{ ipBlock: { cidr } }], ports: PORTS })),
+      ingress({ from: [{ ipBlock: { cidr: '8.0.0.0/6', except: ['10.0.0.0/9', '10.128.0.0/9'] } }], ports: PORTS }),
       // Workloads enrolled into the same MeshedService share its identity on purpose.
       workload('Deployment', { serviceAccountName: 'web' }, { labels: { 'zero-trust.cdk8s.io/workload': 'web' } }, 'web-v1'),
       workload('Deployment', { serviceAccountName: 'web' }, { labels: { 'zero-trust.cdk8s.io/workload': 'web' } }, 'web-v2'),

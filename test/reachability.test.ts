@@ -87,7 +87,7 @@ describe('Reachability.analyze', () => {
     });
   });
 
-  test('ambient pods: explain says HBONE 15008 must be admitted too', () => {
+  test('ambient pods: NetworkPolicy sees only HBONE 15008, whatever the app port', () => {
     const r = Reachability.analyze({
       namespaces: [{ name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient' } }],
       pods: [web, db],
@@ -96,10 +96,16 @@ describe('Reachability.analyze', () => {
     const ingress = r.explain({ from: 'shop/web', to: 'shop/db', port: 5432 }).ingress;
     expect(ingress.allowed).toBe(false);
     expect(ingress.reasons).toEqual([
-      'shop/db is isolated for ingress by shop/db; shop/db spec.ingress[0] admits shop/web on 5432/TCP',
-      'shop/web and shop/db are meshed and one is ambient, so HBONE carries the traffic: NetworkPolicies must also admit the HBONE port 15008/TCP',
+      'shop/web and shop/db are meshed and one is ambient, so HBONE carries the traffic: NetworkPolicies see 15008/TCP, not port 5432',
       'shop/db is isolated for ingress by shop/db and no rule admits shop/web on 15008/TCP (shop/db spec.ingress[0]: ports do not match 15008/TCP)',
     ]);
+    // Admitting 15008 admits the tunnel, and so every app port: only Istio's AuthorizationPolicy restricts those.
+    const open = Reachability.analyze({
+      namespaces: [{ name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient' } }],
+      pods: [web, db],
+      manifests: [np('shop', 'db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ ports: [{ port: 15008 }] }] })],
+    });
+    expect(open.check({ from: 'shop/web', to: 'shop/db', port: 5432 }).ingress).toBe(true);
   });
 
   test.each([

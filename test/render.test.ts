@@ -68,21 +68,28 @@ function analyze(app: App, services: MeshedService[]): Reachability {
 }
 
 describe('rendered policies allow exactly the declared flows, on each side alone', () => {
-  test('for every ordered pair of services and every port of the server', () => {
+  test('for every ordered pair of services, every port of the server and one more, over TCP and UDP', () => {
     fc.assert(fc.property(topology, t => {
       const { app, services, declared } = build(t);
       const r = analyze(app, services);
       for (const a of services) {
         for (const b of services) {
           if (a === b) continue;
-          for (const { port } of b.ports) {
-            const want = declared.has(`${id(a)}>${id(b)}:${port}`);
-            const got = r.check({ from: id(a), to: id(b), port });
-            const where = `${id(a)} -> ${id(b)}:${port}`;
-            expect({ where, egress: got.egress }).toEqual({ where, egress: want });
-            expect({ where, ingress: got.ingress }).toEqual({ where, ingress: want });
-            // Outside the mesh no proxy enforces authorization; in it, only declared principals pass.
-            expect({ where, authorization: got.authorization }).toEqual({ where, authorization: b.namespace.meshed ? want : true });
+          // With an ambient end, HBONE hides the app port from NetworkPolicy, which then only tells who may connect.
+          const meshes = [a.namespace.mesh, b.namespace.mesh];
+          const hbone = !meshes.includes(MeshMode.NONE) && meshes.includes(MeshMode.AMBIENT);
+          const anyPort = b.ports.some(p => declared.has(`${id(a)}>${id(b)}:${p.port}`));
+          for (const port of [...b.ports.map(p => p.port), 1]) {
+            for (const protocol of ['TCP', 'UDP']) {
+              const want = protocol === 'TCP' && declared.has(`${id(a)}>${id(b)}:${port}`);
+              const wantNetwork = protocol === 'TCP' && hbone ? anyPort : want;
+              const got = r.check({ from: id(a), to: id(b), port, protocol });
+              const where = `${id(a)} -> ${id(b)}:${port}/${protocol}`;
+              expect({ where, egress: got.egress }).toEqual({ where, egress: wantNetwork });
+              expect({ where, ingress: got.ingress }).toEqual({ where, ingress: wantNetwork });
+              // Outside the mesh, or off TCP, no proxy enforces authorization; in it, only declared principals pass.
+              expect({ where, authorization: got.authorization }).toEqual({ where, authorization: b.namespace.meshed && protocol === 'TCP' ? want : true });
+            }
           }
         }
       }
