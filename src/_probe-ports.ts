@@ -10,7 +10,7 @@ export interface Probe {
 
 /** Collects probes, once each, always starting with the destination's own ports. */
 class Probes {
-  private readonly seen = new Set<string>();
+  private readonly seen = new Set<number>();
   private readonly list: Probe[] = [];
 
   constructor(private readonly destination: EndpointPort[]) {
@@ -18,7 +18,7 @@ class Probes {
   }
 
   public add(port: number, protocol: string): void {
-    const key = `${port}/${protocol}`;
+    const key = port * 4 + PROTOCOLS.indexOf(protocol);
     if (port < 1 || port > 65535 || this.seen.has(key)) return;
     this.seen.add(key);
     this.list.push({ port, protocol });
@@ -43,17 +43,18 @@ class Probes {
  */
 export function networkProbes(rules: Rule[] | undefined, peer: Endpoint, destination: EndpointPort[]): Probe[] {
   const probes = new Probes(destination);
-  const matching = rules?.filter(r => r.peers === undefined || r.peers.some(p => p.matches(peer)));
-  const named = new Set((matching ?? []).flatMap(r => (r.ports ?? []).flatMap(p => typeof p.port === 'number' ? [p.port, p.endPort ?? p.port] : [])));
-  const anyPort = (protocols: string[]) => protocols.forEach(proto => probes.addUnnamed(proto, named));
-  if (matching === undefined) anyPort(PROTOCOLS);
-  for (const rule of matching ?? []) {
-    if (rule.ports === undefined) anyPort(PROTOCOLS);
+  const named = new Set<number>();
+  const anyPort = new Set<string>(rules === undefined ? PROTOCOLS : []);
+  for (const rule of rules ?? []) {
+    if (rule.peers !== undefined && !rule.peers.some(p => p.matches(peer))) continue;
+    if (rule.ports === undefined) PROTOCOLS.forEach(proto => anyPort.add(proto));
     for (const rp of rule.ports ?? []) {
       if (rp.port === undefined) {
-        anyPort([rp.protocol]);
+        anyPort.add(rp.protocol);
       } else if (typeof rp.port === 'number') {
         const end = rp.endPort ?? rp.port;
+        named.add(rp.port);
+        named.add(end);
         probes.add(rp.port, rp.protocol);
         probes.add(end, rp.protocol);
         let inside = rp.port;
@@ -63,6 +64,7 @@ export function networkProbes(rules: Rule[] | undefined, peer: Endpoint, destina
       // A named port resolves to one of the destination's ports, which are probed already.
     }
   }
+  for (const proto of anyPort) probes.addUnnamed(proto, named);
   return probes.all;
 }
 

@@ -57,15 +57,17 @@ export function verifyDeclaredFlows(
     }
   }
   const byKey = new Map(services.map(s => [s.key, s]));
-  const expected = (layer: Layer, from: string, to: string, port: number, protocol: string): boolean => {
+  /** What a layer should allow from `from` to `to`, as a function of the port and protocol. */
+  const expectation = (layer: Layer, from: string, to: string): ((port: number, protocol: string) => boolean) => {
     const [a, b] = [serviceOf.get(from), serviceOf.get(to)];
-    if (a && b && protocol === 'TCP') {
-      // HBONE hides the app port from NetworkPolicy: there it can only tell which pods may open the tunnel.
-      const [ma, mb] = [r._mesh(from), r._mesh(to)];
-      const hbone = layer !== 'authorization' && ma !== undefined && mb !== undefined && (ma === 'ambient' || mb === 'ambient');
-      if (declared.has(hbone ? `${a}>${b}` : `${a}>${b}:${port}`)) return true;
-    }
-    return infrastructure(namespaces.get(podInfo.get(from)!.namespace), podInfo.get(to)!, port, protocol);
+    const infra = (port: number, protocol: string) => infrastructure(namespaces.get(podInfo.get(from)!.namespace), podInfo.get(to)!, port, protocol);
+    if (!a || !b) return infra;
+    // HBONE hides the app port from NetworkPolicy: there it can only tell which pods may open the tunnel.
+    const [ma, mb] = [r._mesh(from), r._mesh(to)];
+    const hbone = layer !== 'authorization' && ma !== undefined && mb !== undefined && (ma === 'ambient' || mb === 'ambient');
+    const pair = `${a}>${b}`;
+    if (hbone && declared.has(pair)) return (_port, protocol) => protocol === 'TCP' || infra(_port, protocol);
+    return (port, protocol) => (protocol === 'TCP' && declared.has(`${pair}:${port}`)) || infra(port, protocol);
   };
 
   const findings: Finding[] = [];
@@ -85,9 +87,10 @@ export function verifyDeclaredFlows(
       for (const peer of peers) {
         if (peer === id) continue;
         const [from, to] = layer === 'egress' ? [id, peer] : [peer, id];
+        const expected = expectation(layer, from, to);
         for (const { port, protocol } of r._probes(layer, from, to)) {
           const actual = r._allows(layer, from, to, port, protocol);
-          if (actual !== expected(layer, from, to, port, protocol)) differing.push({ from, to, port, protocol, actual });
+          if (actual !== expected(port, protocol)) differing.push({ from, to, port, protocol, actual });
         }
       }
       if (differing.length > 0) {
