@@ -145,9 +145,15 @@ function zt402(ctx: ManifestContext): Finding[] {
     namespaceSelector: 'an empty namespaceSelector selects every namespace',
     podSelector: 'an empty podSelector selects every pod of the selected namespaces',
   };
-  return networkPolicyPeers(ctx).flatMap(({ o, at, peer }) => Object.keys(problems).filter(s => emptySelector(peer?.[s])).map(s =>
-    finding('ZT402', o, `${at}.${s}`, problems[s],
-      'Give the selector matchLabels that name the peer (namespaces by `kubernetes.io/metadata.name`).')));
+  const findings: Finding[] = [];
+  for (const { o, at, peer } of networkPolicyPeers(ctx)) {
+    for (const s of ['namespaceSelector', 'podSelector']) {
+      if (emptySelector(peer?.[s])) {
+        findings.push(finding('ZT402', o, `${at}.${s}`, problems[s], 'Give the selector matchLabels that name the peer (namespaces by `kubernetes.io/metadata.name`).'));
+      }
+    }
+  }
+  return findings;
 }
 
 /** A block as the half-open interval of its addresses. */

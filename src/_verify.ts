@@ -53,7 +53,9 @@ export function verifyDeclaredFlows(
     for (const f of s.flows) {
       declared.add(`${s.key}>${f.to}`);
       for (const port of f.ports) declared.add(`${s.key}>${f.to}:${port}`);
-      clientsOf.set(f.to, [...clientsOf.get(f.to) ?? [], s.key]);
+      const clients = clientsOf.get(f.to);
+      if (clients) clients.push(s.key);
+      else clientsOf.set(f.to, [s.key]);
     }
   }
   const byKey = new Map(services.map(s => [s.key, s]));
