@@ -3,17 +3,12 @@
  * and every namespace a pod or policy lives in.
  */
 import { isObject } from './_label-selector';
+import { POD_TEMPLATES, serviceAccountOf } from './_workload-rules';
 import type { NamespaceInput, PodInput, PodPortInput } from './reachability-input';
 
-// Where each workload kind keeps its pod template, and the apiVersion the analyzer reads it at.
-const WORKLOADS: { [kind: string]: { apiVersion: string; template: (spec: any) => any } } = {
-  Pod: { apiVersion: 'v1', template: () => undefined },
-  Deployment: { apiVersion: 'apps/v1', template: spec => spec?.template },
-  StatefulSet: { apiVersion: 'apps/v1', template: spec => spec?.template },
-  DaemonSet: { apiVersion: 'apps/v1', template: spec => spec?.template },
-  ReplicaSet: { apiVersion: 'apps/v1', template: spec => spec?.template },
-  Job: { apiVersion: 'batch/v1', template: spec => spec?.template },
-  CronJob: { apiVersion: 'batch/v1', template: spec => spec?.jobTemplate?.spec?.template },
+// The apiVersion the analyzer reads each workload kind at; where the pod template is comes from POD_TEMPLATES.
+const WORKLOAD_API_VERSIONS: { [kind: string]: string } = {
+  Pod: 'v1', Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', Job: 'batch/v1', CronJob: 'batch/v1',
 };
 
 /** Kinds whose objects live in a namespace that the analysis must know. */
@@ -35,19 +30,19 @@ function checkApiVersion(manifest: any, expected: string): void {
 export function podsFromManifests(manifests: any[]): PodInput[] {
   const pods: PodInput[] = [];
   for (const m of manifests) {
-    const workload = WORKLOADS[m?.kind];
-    if (!workload) continue;
-    checkApiVersion(m, workload.apiVersion);
+    const apiVersion = WORKLOAD_API_VERSIONS[m?.kind];
+    if (!apiVersion) continue;
+    checkApiVersion(m, apiVersion);
     const where = `${m.kind} ${manifestId(m)}`;
     if (typeof m.metadata?.name !== 'string') throw new Error(`${where}: metadata.name is required`);
-    const template = m.kind === 'Pod' ? m : workload.template(m.spec);
+    const template = POD_TEMPLATES[m.kind].template(m);
     if (!isObject(template) || !isObject(template.spec)) throw new Error(`${where}: no pod template spec`);
     const podIp = m.kind === 'Pod' ? m.status?.podIP : undefined;
     pods.push({
       namespace: m.metadata.namespace ?? 'default',
       name: m.metadata.name,
       labels: { ...template.metadata?.labels },
-      serviceAccount: template.spec.serviceAccountName ?? template.spec.serviceAccount ?? 'default',
+      serviceAccount: serviceAccountOf(template),
       ports: containerPorts(template.spec),
       ...(podIp ? { ip: podIp } : {}),
     });
