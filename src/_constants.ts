@@ -19,3 +19,13 @@ export const WORKLOAD_LABEL = 'zero-trust.cdk8s.io/workload';
 
 /** The port ambient mode tunnels meshed traffic over (HBONE). */
 export const HBONE_PORT = 15008;
+
+/**
+ * Whether traffic between two ends is tunnelled over HBONE: both are in the mesh and one is ambient.
+ * An end's mode is 'sidecar', 'ambient', or 'none' / undefined outside the mesh. The generator, the analyzer and the
+ * ZT416 proof all use this one rule, so they cannot disagree on which flows pass NetworkPolicy as 15008.
+ */
+export function tunnelledOverHbone(a: string | undefined, b: string | undefined): boolean {
+  const meshed = (m: string | undefined) => m === 'sidecar' || m === 'ambient';
+  return meshed(a) && meshed(b) && (a === 'ambient' || b === 'ambient');
+}

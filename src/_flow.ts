@@ -1,7 +1,6 @@
 import { ruleMessage } from './_catalog';
-import { HBONE_PORT } from './_constants';
+import { HBONE_PORT, tunnelledOverHbone } from './_constants';
 import type { AllowToOptions } from './allow-flow';
-import { MeshMode } from './mesh-mode';
 import type { MeshedService } from './meshed-service';
 
 /** One declared flow: `from` may open TCP connections to `to` on `ports`. */
@@ -24,9 +23,7 @@ export function mergeFlows(a: Flow, b: Flow): Flow {
  * Ambient is involved when either end is ambient and both ends are in the mesh.
  */
 export function networkPorts(flow: Flow): number[] {
-  const a = flow.from.namespace.mesh;
-  const b = flow.to.namespace.mesh;
-  const hbone = a !== MeshMode.NONE && b !== MeshMode.NONE && (a === MeshMode.AMBIENT || b === MeshMode.AMBIENT);
+  const hbone = tunnelledOverHbone(flow.from.namespace.mesh, flow.to.namespace.mesh);
   return hbone ? sortedUnique([...flow.ports, HBONE_PORT]) : flow.ports;
 }
 

@@ -1,7 +1,7 @@
 // ZT416: what the synthesized policies allow, read back by the reachability analyzer, must equal what was declared,
 // on each side alone: the client's egress, the server's ingress and, in the mesh, the server's authorization.
 import { ruleMessage } from './_catalog';
-import { WORKLOAD_LABEL } from './_constants';
+import { WORKLOAD_LABEL, tunnelledOverHbone } from './_constants';
 import { compareStrings } from './_flow';
 import { Finding } from './_manifest-rules';
 import { Reachability } from './reachability';
@@ -65,8 +65,7 @@ export function verifyDeclaredFlows(
     const infra = (port: number, protocol: string) => infrastructure(namespaces.get(podInfo.get(from)!.namespace), podInfo.get(to)!, port, protocol);
     if (!a || !b) return infra;
     // HBONE hides the app port from NetworkPolicy: there it can only tell which pods may open the tunnel.
-    const [ma, mb] = [r._mesh(from), r._mesh(to)];
-    const hbone = layer !== 'authorization' && ma !== undefined && mb !== undefined && (ma === 'ambient' || mb === 'ambient');
+    const hbone = layer !== 'authorization' && tunnelledOverHbone(r._mesh(from), r._mesh(to));
     const pair = `${a}>${b}`;
     if (hbone && declared.has(pair)) return (_port, protocol) => protocol === 'TCP' || infra(_port, protocol);
     return (port, protocol) => (protocol === 'TCP' && declared.has(`${pair}:${port}`)) || infra(port, protocol);

@@ -1,6 +1,7 @@
 import { ApiObject, App } from 'cdk8s';
 import { parseIp } from './_cidr';
-import { HBONE_PORT, NAMESPACE_NAME_LABEL } from './_constants';
+import { HBONE_PORT, NAMESPACE_NAME_LABEL, tunnelledOverHbone } from './_constants';
+import { compareStrings } from './_flow';
 import {
   AuthorizationPolicy, IstioPolicyIndex, PeerAuthChain, PeerAuthentication,
   allowedPrincipals, authorize, meshMode, parseAuthorizationPolicy, parsePeerAuthentication,
@@ -47,10 +48,6 @@ interface Side {
   readonly endpoint: Endpoint;
 }
 
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * What a set of pods can reach under Kubernetes NetworkPolicies and Istio PeerAuthentications and
@@ -311,8 +308,7 @@ export class Reachability {
     const cls = subject.pod.cls;
     // Traffic between meshed pods with an ambient end is tunnelled over HBONE: NetworkPolicy, enforced outside the
     // pod, sees only 15008/TCP, whatever the app port; the app port is enforced by Istio's AuthorizationPolicy.
-    const [a, b] = [from.pod?.cls.mesh, to.pod?.cls.mesh];
-    const hbone = protocol === 'TCP' && a !== undefined && b !== undefined && (a === 'ambient' || b === 'ambient');
+    const hbone = protocol === 'TCP' && tunnelledOverHbone(from.pod?.cls.mesh, to.pod?.cls.mesh);
     if (hbone) {
       why?.push(`${from.id} and ${to.id} are meshed and one is ambient, so HBONE carries the traffic: NetworkPolicies see ${HBONE_PORT}/TCP, not port ${port}`);
     }
@@ -381,11 +377,11 @@ function checkPort(p: PodPortInput, id: string): EndpointPort {
 /** Unique (port, protocol) pairs, sorted. */
 function sortedPorts(ports: EndpointPort[]): EndpointPort[] {
   const unique = new Map(ports.map(p => [`${p.port}/${p.protocol}`, p]));
-  return [...unique.values()].sort((a, b) => a.port - b.port || compare(a.protocol, b.protocol));
+  return [...unique.values()].sort((a, b) => a.port - b.port || compareStrings(a.protocol, b.protocol));
 }
 
 function comparePodIds(a: string, b: string): number {
   const [an, ap] = a.split('/');
   const [bn, bp] = b.split('/');
-  return compare(an, bn) || compare(ap, bp);
+  return compareStrings(an, bn) || compareStrings(ap, bp);
 }
