@@ -194,6 +194,7 @@ function parseFields(value: unknown, allowed: string[], where: string): Record<s
 
 /** Istio string match: exact, `prefix*`, `*suffix`, or `*` for any non-empty value. */
 export function istioStringMatch(pattern: string, value: string): boolean {
+  if (pattern === value) return true;
   if (pattern === '*') return value !== '';
   if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
   if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
@@ -207,17 +208,26 @@ export interface PeerInfo {
   readonly ip?: IpAddress;
 }
 
+function anyString(patterns: StringList, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  for (const p of patterns) {
+    if (istioStringMatch(p, value)) return true;
+  }
+  return false;
+}
+
+function anyBlock(blocks: CidrBlock[], ip: IpAddress | undefined): boolean {
+  return ip !== undefined && blocks.some(c => cidrContains(c, ip));
+}
+
 function sourceMatches(source: Source, peer: PeerInfo): boolean {
-  const strings = (field: string, value: string | undefined) =>
-    value !== undefined && (source[field] as StringList).some(p => istioStringMatch(p, value));
-  const ips = (field: string) => peer.ip !== undefined && (source[field] as CidrBlock[]).some(c => cidrContains(c, peer.ip!));
   // Without mTLS the identity is empty: positive identity fields never match, their not-forms always do.
-  return (source.principals === undefined || strings('principals', peer.principal))
-    && (source.notPrincipals === undefined || !strings('notPrincipals', peer.principal))
-    && (source.namespaces === undefined || strings('namespaces', peer.namespace))
-    && (source.notNamespaces === undefined || !strings('notNamespaces', peer.namespace))
-    && (source.ipBlocks === undefined || ips('ipBlocks'))
-    && (source.notIpBlocks === undefined || !ips('notIpBlocks'));
+  return (source.principals === undefined || anyString(source.principals as StringList, peer.principal))
+    && (source.notPrincipals === undefined || !anyString(source.notPrincipals as StringList, peer.principal))
+    && (source.namespaces === undefined || anyString(source.namespaces as StringList, peer.namespace))
+    && (source.notNamespaces === undefined || !anyString(source.notNamespaces as StringList, peer.namespace))
+    && (source.ipBlocks === undefined || anyBlock(source.ipBlocks as CidrBlock[], peer.ip))
+    && (source.notIpBlocks === undefined || !anyBlock(source.notIpBlocks as CidrBlock[], peer.ip));
 }
 
 /** The index of the first rule of the policy that matches, or -1. */
@@ -285,14 +295,18 @@ function pick(candidates: PeerAuthentication[], level: string, w: IstioWorkload)
 }
 
 /** The mTLS mode in force on a port: workload port-level, workload, namespace, mesh-wide; UNSET inherits; PERMISSIVE by default. */
-export function mtlsMode(chain: PeerAuthChain, port: number): { mode: string; from: string } {
-  const portMode = chain.workload?.portLevel.get(port);
-  if (portMode) return { mode: portMode, from: `${chain.workload!.id} (workload-level, portLevelMtls ${port})` };
+function mtlsMode(chain: PeerAuthChain, port: number): string {
+  return chain.workload?.portLevel.get(port) ?? chain.workload?.mode ?? chain.namespace?.mode ?? chain.root?.mode ?? 'PERMISSIVE';
+}
+
+/** Where `mtlsMode` found the mode, for explanations. */
+function mtlsModeSource(chain: PeerAuthChain, port: number): string {
+  if (chain.workload?.portLevel.get(port)) return `${chain.workload.id} (workload-level, portLevelMtls ${port})`;
   const levels: [PeerAuthentication | undefined, string][] = [[chain.workload, 'workload-level'], [chain.namespace, 'namespace-level'], [chain.root, 'mesh-wide']];
   for (const [pa, level] of levels) {
-    if (pa?.mode) return { mode: pa.mode, from: `${pa.id} (${level})` };
+    if (pa?.mode) return `${pa.id} (${level})`;
   }
-  return { mode: 'PERMISSIVE', from: 'no PeerAuthentication sets a mode (default)' };
+  return 'no PeerAuthentication sets a mode (default)';
 }
 
 /** A connection as the authorization layer sees it. */
@@ -318,8 +332,8 @@ export function authorize(q: AuthzQuery, reasons?: string[]): boolean {
     reasons?.push(`Istio intercepts TCP only: ${q.protocol} traffic bypasses the proxy`);
     return true;
   }
-  const { mode, from } = mtlsMode(q.chain, q.port);
-  reasons?.push(`mTLS mode of ${dest} on port ${q.port}: ${mode}, from ${from}`);
+  const mode = mtlsMode(q.chain, q.port);
+  reasons?.push(`mTLS mode of ${dest} on port ${q.port}: ${mode}, from ${mtlsModeSource(q.chain, q.port)}`);
   if (mode === 'STRICT' && !q.source.meshed) {
     reasons?.push(`STRICT mTLS refuses plaintext and ${q.source.id} is not in the mesh`);
     return false;
@@ -347,31 +361,38 @@ function evaluatePolicies(policies: AuthorizationPolicy[], peer: PeerInfo, port:
     }
     return rule;
   };
-  for (const p of policies.filter(x => x.action === 'AUDIT')) reasons?.push(`AUDIT policy ${p.id} has no effect on access`);
-  for (const p of policies.filter(x => x.action === 'CUSTOM')) {
-    const rule = matched(p);
-    if (rule >= 0) reasons?.push(`CUSTOM policy ${p.id} rules[${rule}] matches: the external authorizer ${p.provider ?? ''} decides; assumed to permit`);
+  // One pass per action, in Istio's order, without intermediate lists: the ZT416 proof calls this per probe.
+  if (reasons) {
+    for (const p of policies) if (p.action === 'AUDIT') reasons.push(`AUDIT policy ${p.id} has no effect on access`);
+    for (const p of policies) {
+      if (p.action !== 'CUSTOM') continue;
+      const rule = matched(p);
+      if (rule >= 0) reasons.push(`CUSTOM policy ${p.id} rules[${rule}] matches: the external authorizer ${p.provider ?? ''} decides; assumed to permit`);
+    }
   }
-  for (const p of policies.filter(x => x.action === 'DENY')) {
+  for (const p of policies) {
+    if (p.action !== 'DENY') continue;
     const rule = matched(p);
     if (rule >= 0) {
       reasons?.push(`DENY policy ${p.id} rules[${rule}] matches: denied`);
       return false;
     }
   }
-  const allows = policies.filter(x => x.action === 'ALLOW');
-  if (allows.length === 0) {
-    reasons?.push('no ALLOW policy applies: allowed');
-    return true;
-  }
-  for (const p of allows) {
+  let allows = 0;
+  for (const p of policies) {
+    if (p.action !== 'ALLOW') continue;
+    allows++;
     const rule = matched(p);
     if (rule >= 0) {
       reasons?.push(`ALLOW policy ${p.id} rules[${rule}] matches: allowed`);
       return true;
     }
   }
-  reasons?.push(`ALLOW policies ${allows.map(p => p.id).join(', ')} apply but none matches: denied`);
+  if (allows === 0) {
+    reasons?.push('no ALLOW policy applies: allowed');
+    return true;
+  }
+  reasons?.push(`ALLOW policies ${policies.filter(x => x.action === 'ALLOW').map(p => p.id).join(', ')} apply but none matches: denied`);
   return false;
 }
 

@@ -55,13 +55,23 @@ const ENROLMENT_LABELS: Record<string, [string, string]> = {
 
 const OPT_OUT_LABELS: Array<[string, string]> = [['istio-injection', 'disabled'], ['istio.io/dataplane-mode', 'none']];
 
-/** The objects of each kind in managed namespaces, grouped once per context: every rule reads a few kinds. */
-const landedByKind = new WeakMap<ManifestContext, Map<string, Landed[]>>();
+/** Views of a context that several rules read, each built once per context. */
+const views = new WeakMap<ManifestContext, Map<string, unknown>>();
 
+function view<T>(ctx: ManifestContext, name: string, build: () => T): T {
+  let cache = views.get(ctx);
+  if (!cache) {
+    cache = new Map();
+    views.set(ctx, cache);
+  }
+  if (!cache.has(name)) cache.set(name, build());
+  return cache.get(name) as T;
+}
+
+/** The objects of each kind in managed namespaces: every rule reads a few kinds. */
 function landed(ctx: ManifestContext, kinds: string[]): Landed[] {
-  let byKind = landedByKind.get(ctx);
-  if (!byKind) {
-    byKind = new Map();
+  const byKind = view(ctx, 'landed', () => {
+    const groups = new Map<string, Landed[]>();
     for (const { manifest, path } of ctx.objects) {
       if (!isObject(manifest) || typeof manifest.kind !== 'string') continue;
       const name = manifest.metadata?.name;
@@ -70,13 +80,13 @@ function landed(ctx: ManifestContext, kinds: string[]): Landed[] {
       if (!managed) continue;
       const where = manifest.kind === 'Namespace' ? `Namespace ${name}` : `${manifest.kind} ${ns}/${name}`;
       const o = { manifest, spec: isObject(manifest.spec) ? manifest.spec : {}, path, mesh: managed.mesh, where };
-      const group = byKind.get(manifest.kind);
+      const group = groups.get(manifest.kind);
       if (group) group.push(o);
-      else byKind.set(manifest.kind, [o]);
+      else groups.set(manifest.kind, [o]);
     }
-    landedByKind.set(ctx, byKind);
-  }
-  return kinds.flatMap(kind => byKind!.get(kind) ?? []);
+    return groups;
+  });
+  return kinds.length === 1 ? byKind.get(kinds[0]) ?? [] : kinds.flatMap(kind => byKind.get(kind) ?? []);
 }
 
 function meshed(o: Landed): boolean {
@@ -92,16 +102,29 @@ function list(value: unknown): any[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** Every rule of every NetworkPolicy, with its field name and its peers (undefined when absent). */
-function networkPolicyRules(ctx: ManifestContext): Array<{ o: Landed; field: string; peersField: string; rule: any; peers: unknown }> {
-  return landed(ctx, ['NetworkPolicy']).flatMap(o => [['ingress', 'from'], ['egress', 'to']].flatMap(([direction, peersField]) =>
-    list(o.spec[direction]).map((rule, i) => ({ o, field: `spec.${direction}[${i}]`, peersField, rule, peers: rule?.[peersField] }))));
+/** A rule of a NetworkPolicy, with its field name, its peers (undefined when absent) and their ipBlocks. */
+interface NetworkPolicyRule {
+  readonly o: Landed;
+  readonly field: string;
+  readonly peersField: string;
+  readonly rule: any;
+  readonly peers: unknown;
+  readonly blocks: RuleBlock[];
+}
+
+/** Every rule of every NetworkPolicy. */
+function networkPolicyRules(ctx: ManifestContext): NetworkPolicyRule[] {
+  return view(ctx, 'networkPolicyRules', () => landed(ctx, ['NetworkPolicy']).flatMap(o =>
+    [['ingress', 'from'], ['egress', 'to']].flatMap(([direction, peersField]) => list(o.spec[direction]).map((rule, i) => {
+      const peers = rule?.[peersField];
+      return { o, field: `spec.${direction}[${i}]`, peersField, rule, peers, blocks: ruleBlocks(peers) };
+    }))));
 }
 
 /** Every peer of every NetworkPolicy rule, with its field name. */
 function networkPolicyPeers(ctx: ManifestContext): Array<{ o: Landed; at: string; peer: any }> {
-  return networkPolicyRules(ctx).flatMap(({ o, field, peersField, peers }) =>
-    list(peers).map((peer, j) => ({ o, at: `${field}.${peersField}[${j}]`, peer })));
+  return view(ctx, 'networkPolicyPeers', () => networkPolicyRules(ctx).flatMap(({ o, field, peersField, peers }) =>
+    list(peers).map((peer, j) => ({ o, at: `${field}.${peersField}[${j}]`, peer }))));
 }
 
 function emptySelector(selector: unknown): boolean {
@@ -176,20 +199,28 @@ function cidrs(values: unknown): CidrBlock[] {
   return list(values).flatMap(v => (typeof v === 'string' ? parseCidr(v) : undefined) ?? []);
 }
 
-/** The ipBlocks of a rule's peers, with the index of their peer. */
-function ruleBlocks(peers: unknown): Array<{ j: number; block: CidrBlock; except: CidrBlock[] }> {
-  return list(peers).flatMap((peer, j) => cidrs([peer?.ipBlock?.cidr]).map(block => ({ j, block, except: cidrs(peer.ipBlock.except) })));
+/** An ipBlock of a rule, with the index of its peer. */
+interface RuleBlock {
+  readonly j: number;
+  readonly block: CidrBlock;
+  readonly except: CidrBlock[];
+}
+
+/** The ipBlocks of a rule's peers. */
+function ruleBlocks(peers: unknown): RuleBlock[] {
+  return list(peers).flatMap((peer, j) => typeof peer?.ipBlock?.cidr !== 'string' ? []
+    : cidrs([peer.ipBlock.cidr]).map(block => ({ j, block, except: cidrs(peer.ipBlock.except) })));
 }
 
 /** The families whose whole space the blocks cover together; `except` is ignored, as it only removes part. */
 function everyAddressFamilies(blocks: Array<{ block: CidrBlock }>): Array<4 | 6> {
+  if (blocks.length === 0) return [];
   return ([4, 6] as const).filter(f => covers(blocks.map(b => b.block).filter(b => b.family === f), [0n, 2n ** (f === 4 ? 32n : 128n)]));
 }
 
 function zt403(ctx: ManifestContext): Finding[] {
   const fix = 'Name the smallest CIDR block that holds the peer.';
-  return networkPolicyRules(ctx).flatMap(({ o, field, peersField, peers }) => {
-    const blocks = ruleBlocks(peers);
+  return networkPolicyRules(ctx).flatMap(({ o, field, peersField, blocks }) => {
     return everyAddressFamilies(blocks).map(family => {
       const own = blocks.filter(b => b.block.family === family);
       const whole = own.find(b => b.block.prefix === 0);
@@ -210,24 +241,45 @@ function allowPolicy(o: Landed): boolean {
   return (o.spec.action ?? 'ALLOW') === 'ALLOW';
 }
 
-/** Every string in the given source fields of AuthorizationPolicies (of ALLOW policies only, if asked), with its field name. */
-function sourceEntries(ctx: ManifestContext, keys: string[], allowOnly: boolean): Array<{ o: Landed; at: string; value: string }> {
-  return landed(ctx, ['AuthorizationPolicy']).filter(o => !allowOnly || allowPolicy(o)).flatMap(o =>
-    list(o.spec.rules).flatMap((rule, i) => list(rule?.from).flatMap((from, j) => keys.flatMap(key =>
-      list(from?.source?.[key]).flatMap((value, k) => typeof value === 'string'
-        ? [{ o, at: `spec.rules[${i}].from[${j}].source.${key}[${k}]`, value }]
-        : [])))));
+/** A string in a source field of an AuthorizationPolicy: `spec.rules[i].from[j].source.<key>[k]`. */
+interface SourceEntry {
+  readonly o: Landed;
+  readonly i: number;
+  readonly j: number;
+  readonly key: string;
+  readonly k: number;
+  readonly value: string;
+}
+
+const SOURCE_STRING_FIELDS = ['principals', 'notPrincipals', 'namespaces'];
+
+/** Every string in the identity fields of every AuthorizationPolicy. */
+function sourceEntries(ctx: ManifestContext): SourceEntry[] {
+  return view(ctx, 'sourceEntries', () => {
+    const entries: SourceEntry[] = [];
+    for (const o of landed(ctx, ['AuthorizationPolicy'])) {
+      list(o.spec.rules).forEach((rule, i) => list(rule?.from).forEach((from, j) => SOURCE_STRING_FIELDS.forEach(key =>
+        list(from?.source?.[key]).forEach((value, k) => {
+          if (typeof value === 'string') entries.push({ o, i, j, key, k, value });
+        }))));
+    }
+    return entries;
+  });
+}
+
+function sourceField(e: SourceEntry): string {
+  return `spec.rules[${e.i}].from[${e.j}].source.${e.key}[${e.k}]`;
 }
 
 function zt405(ctx: ManifestContext): Finding[] {
-  return sourceEntries(ctx, ['principals', 'notPrincipals'], false).filter(({ value }) => value.startsWith('spiffe://')).map(({ o, at, value }) =>
-    finding('ZT405', o, at, `principal "${value}" has the spiffe:// scheme, which Istio principals never carry, so it never matches`,
-      `Write it without the scheme: "${value.slice('spiffe://'.length)}".`));
+  return sourceEntries(ctx).filter(e => e.key !== 'namespaces' && e.value.startsWith('spiffe://')).map(e =>
+    finding('ZT405', e.o, sourceField(e), `principal "${e.value}" has the spiffe:// scheme, which Istio principals never carry, so it never matches`,
+      `Write it without the scheme: "${e.value.slice('spiffe://'.length)}".`));
 }
 
 function zt406(ctx: ManifestContext): Finding[] {
-  return sourceEntries(ctx, ['principals', 'namespaces'], true).filter(({ value }) => value.includes('*')).map(({ o, at, value }) =>
-    finding('ZT406', o, at, `"${value}" is a wildcard, which admits identities nobody declared`, 'Name each client principal exactly.'));
+  return sourceEntries(ctx).filter(e => e.key !== 'notPrincipals' && allowPolicy(e.o) && e.value.includes('*')).map(e =>
+    finding('ZT406', e.o, sourceField(e), `"${e.value}" is a wildcard, which admits identities nobody declared`, 'Name each client principal exactly.'));
 }
 
 const POSITIVE_SOURCE_FIELDS = ['principals', 'requestPrincipals', 'namespaces', 'ipBlocks', 'remoteIpBlocks'];
@@ -287,11 +339,11 @@ function zt409(ctx: ManifestContext): Finding[] {
 
 /** The pod templates of workloads (Pods and the kinds that own pods), with the field that holds them. */
 function podTemplates(ctx: ManifestContext): Array<{ o: Landed; at: string; template: any }> {
-  return landed(ctx, Object.keys(POD_TEMPLATES)).flatMap(o => {
+  return view(ctx, 'podTemplates', () => landed(ctx, Object.keys(POD_TEMPLATES)).flatMap(o => {
     const { at, template } = POD_TEMPLATES[o.manifest.kind];
     const t = template(o.manifest);
     return isObject(t) ? [{ o, at, template: t }] : [];
-  });
+  }));
 }
 
 function zt410(ctx: ManifestContext): Finding[] {
@@ -351,8 +403,7 @@ function zt415(ctx: ManifestContext): Finding[] {
 const INTERNAL_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'].map(c => parseCidr(c)!);
 
 function zt418(ctx: ManifestContext): Finding[] {
-  return networkPolicyRules(ctx).flatMap(({ o, field, peersField, peers }) => {
-    const blocks = ruleBlocks(peers);
+  return networkPolicyRules(ctx).flatMap(({ o, field, peersField, blocks }) => {
     const reported = everyAddressFamilies(blocks); // by ZT403
     return blocks.filter(b => !reported.includes(b.block.family)).flatMap(({ j, block, except }) => {
       const [start, end] = interval(block);

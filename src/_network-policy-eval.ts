@@ -54,8 +54,10 @@ interface RulePort {
 
 /** A rule of a policy. */
 export interface Rule {
-  /** Identifies equal rules (same policy namespace, same text), which many policies repeat. */
+  /** Identifies equal rules (same policy namespace, same text), which many policies repeat; built on first use. */
   readonly key: string;
+  /** The peer count and the ports: rules that differ here differ, so only rules of one shape need `key`. */
+  readonly shape: string;
   /** Undefined: every peer. */
   readonly peers?: Peer[];
   /** Undefined: every port. */
@@ -115,14 +117,25 @@ function parseRules(rules: unknown, dir: Direction, namespace: string, where: st
     const at = `${where}[${i}]`;
     if (!isObject(rule)) throw new Error(`${at}: expected an object`);
     checkKeys(rule, [peersKey, 'ports'], at);
-    const peers = optionalList(rule[peersKey], `${at}.${peersKey}`);
-    const ports = optionalList(rule.ports, `${at}.ports`);
-    return {
-      key: `${namespace} ${JSON.stringify(rule)}`,
-      peers: peers?.map((p, j) => parsePeer(p, namespace, `${at}.${peersKey}[${j}]`)),
-      ports: ports?.map((p, j) => parsePort(p, `${at}.ports[${j}]`)),
-    };
+    const peers = optionalList(rule[peersKey], `${at}.${peersKey}`)?.map((p, j) => parsePeer(p, namespace, `${at}.${peersKey}[${j}]`));
+    const ports = optionalList(rule.ports, `${at}.ports`)?.map((p, j) => parsePort(p, `${at}.ports[${j}]`));
+    return new ParsedRule(namespace, rule, peers, ports);
   });
+}
+
+/** A rule, keeping its text for `key`; a class rather than a closure, so that it holds on to nothing else. */
+class ParsedRule implements Rule {
+  public readonly shape: string;
+  private text?: string;
+
+  constructor(private readonly namespace: string, private readonly raw: unknown, public readonly peers?: Peer[], public readonly ports?: RulePort[]) {
+    this.shape = `${peers?.length} ${ports?.map(p => `${p.protocol}:${p.port}-${p.endPort}`).join(',')}`;
+  }
+
+  public get key(): string {
+    this.text ??= `${this.namespace} ${JSON.stringify(this.raw)}`;
+    return this.text;
+  }
 }
 
 // Absent and empty lists both mean "no restriction".
@@ -159,6 +172,11 @@ function parseIpBlock(block: unknown, where: string): Peer {
   checkKeys(block, ['cidr', 'except'], where);
   const cidr = parseCidrOrThrow(block.cidr, `${where}.cidr`);
   const except = (optionalList(block.except, `${where}.except`) ?? []).map((e, i) => parseCidrOrThrow(e, `${where}.except[${i}]`));
+  return ipBlockPeer(cidr, except);
+}
+
+// Built apart from parseIpBlock so that the peer holds on to its blocks only, not to the error texts.
+function ipBlockPeer(cidr: CidrBlock, except: CidrBlock[]): Peer {
   // An endpoint without a known address (a pod given no ip) never matches an ipBlock.
   return { matches: ep => ep.ip !== undefined && cidrContains(cidr, ep.ip) && !except.some(e => cidrContains(e, ep.ip!)) };
 }
@@ -210,9 +228,22 @@ export class NetworkPolicyIndex {
 /** The distinct rules of the policies for `dir`; undefined when no policy isolates (all admitted). */
 export function distinctRules(policies: NetworkPolicy[], dir: Direction): Rule[] | undefined {
   if (policies.length === 0) return undefined;
-  const rules = new Map<string, Rule>();
-  for (const rule of policies.flatMap(p => p[dir]!)) rules.set(rule.key, rule);
-  return [...rules.values()];
+  const rules: Rule[] = [];
+  const byShape = new Map<string, Rule[]>();
+  for (const policy of policies) {
+    for (const rule of policy[dir]!) {
+      const same = byShape.get(rule.shape);
+      if (!same) {
+        byShape.set(rule.shape, [rule]);
+      } else if (same.some(r => r.key === rule.key)) {
+        continue;
+      } else {
+        same.push(rule);
+      }
+      rules.push(rule);
+    }
+  }
+  return rules;
 }
 
 /** Whether some rule admits the connection (`rules` from distinctRules: undefined admits all). */
@@ -220,11 +251,13 @@ export function rulesAdmit(rules: Rule[] | undefined, peer: Endpoint, destinatio
   return rules === undefined || rules.some(rule => peerMatches(rule, peer) && portsMatch(rule, port, protocol, destination));
 }
 
-function peerMatches(rule: Rule, peer: Endpoint): boolean {
+/** Whether the rule's peers admit `peer`. */
+export function peerMatches(rule: Rule, peer: Endpoint): boolean {
   return rule.peers === undefined || rule.peers.some(p => p.matches(peer));
 }
 
-function portsMatch(rule: Rule, port: number, protocol: string, destination: Endpoint): boolean {
+/** Whether the rule's ports admit `port`/`protocol` on `destination`. */
+export function portsMatch(rule: Rule, port: number, protocol: string, destination: Endpoint): boolean {
   return rule.ports === undefined || rule.ports.some(p => portMatches(p, port, protocol, destination));
 }
 

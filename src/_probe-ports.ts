@@ -1,6 +1,6 @@
 // The ports at which one layer's verdict on one peer can change: checking those checks every port and protocol.
 import type { AuthorizationPolicy } from './_istio-authz-eval';
-import { Endpoint, EndpointPort, PROTOCOLS, Rule } from './_network-policy-eval';
+import { EndpointPort, PROTOCOLS, Rule } from './_network-policy-eval';
 
 /** A port and protocol to check. */
 export interface Probe {
@@ -8,9 +8,13 @@ export interface Probe {
   readonly protocol: string;
 }
 
-/** Collects probes, once each, always starting with the destination's own ports. */
+/** A probe and one layer's verdict on it. */
+export interface Verdict extends Probe {
+  readonly allowed: boolean;
+}
+
+/** Collects probes, once each, always starting with the destination's own ports; there are a few per peer. */
 class Probes {
-  private readonly seen = new Set<number>();
   private readonly list: Probe[] = [];
 
   constructor(private readonly destination: EndpointPort[]) {
@@ -18,9 +22,7 @@ class Probes {
   }
 
   public add(port: number, protocol: string): void {
-    const key = port * 4 + PROTOCOLS.indexOf(protocol);
-    if (port < 1 || port > 65535 || this.seen.has(key)) return;
-    this.seen.add(key);
+    if (port < 1 || port > 65535 || this.list.some(p => p.port === port && p.protocol === protocol)) return;
     this.list.push({ port, protocol });
   }
 
@@ -37,16 +39,15 @@ class Probes {
 }
 
 /**
- * Probes for the NetworkPolicy rules of one side and one peer: the destination's ports, every port and range
- * boundary the matching rules name (and one port inside each range that the destination does not serve), and
- * an unnamed port wherever a matching rule admits any port of a protocol.
+ * Probes for the NetworkPolicy rules of one side whose peers match one peer (undefined: the side is not isolated):
+ * the destination's ports, every port and range boundary the rules name (and one port inside each range that the
+ * destination does not serve), and an unnamed port wherever a rule admits any port of a protocol.
  */
-export function networkProbes(rules: Rule[] | undefined, peer: Endpoint, destination: EndpointPort[]): Probe[] {
+export function networkProbes(matching: Rule[] | undefined, destination: EndpointPort[]): Probe[] {
   const probes = new Probes(destination);
   const named = new Set<number>();
-  const anyPort = new Set<string>(rules === undefined ? PROTOCOLS : []);
-  for (const rule of rules ?? []) {
-    if (rule.peers !== undefined && !rule.peers.some(p => p.matches(peer))) continue;
+  const anyPort = new Set<string>(matching === undefined ? PROTOCOLS : []);
+  for (const rule of matching ?? []) {
     if (rule.ports === undefined) PROTOCOLS.forEach(proto => anyPort.add(proto));
     for (const rp of rule.ports ?? []) {
       if (rp.port === undefined) {

@@ -16,16 +16,27 @@ export interface IndexedPod {
  * and the exact check decides. `undefined` stands for "any pod".
  */
 export class PodIndex {
-  private readonly byLabel = new Map<string, IndexedPod[]>();
+  private readonly byLabel = new LabelTable();
+  /** By namespace, then label: a label like the workload name recurs in every namespace. */
+  private readonly byNamespacedLabel = new Map<string, LabelTable>();
   private readonly byNamespace = new Map<string, IndexedPod[]>();
+  /** By `ns/<namespace>/sa/<service account>`, a principal without its trust domain. */
   private readonly byIdentity = new Map<string, IndexedPod[]>();
   private readonly withIp: IndexedPod[];
 
   constructor(pods: IndexedPod[]) {
     for (const pod of pods) {
-      for (const [key, value] of Object.entries(pod.labels)) push(this.byLabel, `${key}=${value}`, pod);
+      let namespaced = this.byNamespacedLabel.get(pod.namespace);
+      if (!namespaced) {
+        namespaced = new LabelTable();
+        this.byNamespacedLabel.set(pod.namespace, namespaced);
+      }
+      for (const [key, value] of Object.entries(pod.labels)) {
+        this.byLabel.add(key, value, pod);
+        namespaced.add(key, value, pod);
+      }
       push(this.byNamespace, pod.namespace, pod);
-      push(this.byIdentity, `${pod.namespace}/${pod.serviceAccount}`, pod);
+      push(this.byIdentity, `ns/${pod.namespace}/sa/${pod.serviceAccount}`, pod);
     }
     this.withIp = pods.filter(p => p.hasIp);
   }
@@ -49,17 +60,38 @@ export class PodIndex {
   public withPrincipals(principals: string[]): Set<string> {
     const out = new Set<string>();
     for (const principal of principals) {
-      const m = principal.match(/^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/);
-      for (const pod of (m && this.byIdentity.get(`${m[1]}/${m[2]}`)) || []) out.add(pod.id);
+      // Any trust domain: the exact check compares it.
+      for (const pod of this.byIdentity.get(principal.slice(principal.indexOf('/') + 1)) ?? []) out.add(pod.id);
     }
     return out;
   }
 
   private matching(namespace: string | undefined, labels: Labels): IndexedPod[] | undefined {
-    const lists = Object.entries(labels).map(([k, v]) => this.byLabel.get(`${k}=${v}`) ?? []);
-    if (lists.length === 0) return namespace === undefined ? undefined : this.byNamespace.get(namespace) ?? [];
-    const smallest = lists.reduce((a, b) => (b.length < a.length ? b : a));
-    return namespace === undefined ? smallest : smallest.filter(p => p.namespace === namespace);
+    const table = namespace === undefined ? this.byLabel : this.byNamespacedLabel.get(namespace);
+    let smallest: IndexedPod[] | undefined;
+    for (const key in labels) {
+      const list = table?.get(key, labels[key]) ?? [];
+      if (smallest === undefined || list.length < smallest.length) smallest = list;
+    }
+    return smallest ?? (namespace === undefined ? undefined : this.byNamespace.get(namespace) ?? []);
+  }
+}
+
+/** Pods by label key, then value: lookups without building a key string. */
+class LabelTable {
+  private readonly byKey = new Map<string, Map<string, IndexedPod[]>>();
+
+  public add(key: string, value: string, pod: IndexedPod): void {
+    let byValue = this.byKey.get(key);
+    if (!byValue) {
+      byValue = new Map();
+      this.byKey.set(key, byValue);
+    }
+    push(byValue, value, pod);
+  }
+
+  public get(key: string, value: string): IndexedPod[] | undefined {
+    return this.byKey.get(key)?.get(value);
   }
 }
 

@@ -23,14 +23,18 @@ function tcpPorts(ports: number[]): NetworkPolicyPortSpec[] {
 /** Rules of one direction: flows with the same ports share a rule; peers and rules are sorted. */
 function rules(self: MeshedService, flows: Flow[], other: (f: Flow) => MeshedService) {
   return groupSorted(flows, f => networkPorts(f).join(',')).map(([, group]) => ({
-    peers: sortPeers(group.map(f => peerOf(self, other(f)))),
+    peers: group.map(other).sort((a, b) => compareStrings(peerOrder(self, a), peerOrder(self, b))).map(o => peerOf(self, o)),
     ports: tcpPorts(networkPorts(group[0])),
   }));
 }
 
-function sortPeers(peers: NetworkPolicyPeerSpec[]): NetworkPolicyPeerSpec[] {
-  const keyed = new Map(peers.map(p => [JSON.stringify(p), p] as const));
-  return [...keyed.keys()].sort(compareStrings).map(k => keyed.get(k)!);
+/**
+ * Sorts peers as their JSON text would sort, without writing it: namespace-and-pod peers (`{"namespaceSelector"...`)
+ * before pod-only ones (`{"podSelector"...`), then by namespace and name, which are DNS labels, whose characters all
+ * sort after the `"` that ends them in JSON.
+ */
+function peerOrder(self: MeshedService, other: MeshedService): string {
+  return other.namespace === self.namespace ? `1 ${other.name}` : `0 ${other.namespace.name} ${other.name}`;
 }
 
 /**

@@ -28,6 +28,25 @@ type Layer = 'egress' | 'ingress' | 'authorization';
 /** At most this many differences are spelled out per side, so a broad hole gives a readable error. */
 const SHOWN = 5;
 
+/** What the check needs of a pod, looked up once. */
+interface PodFacts {
+  readonly id: string;
+  readonly input: PodInput;
+  /** Its namespace, when the library manages it. */
+  readonly ns?: VerifiedNamespace;
+  /** `namespace/name` of the service whose label it carries. */
+  readonly service?: string;
+  readonly mesh?: 'sidecar' | 'ambient';
+}
+
+interface Difference {
+  readonly from: string;
+  readonly to: string;
+  readonly port: number;
+  readonly protocol: string;
+  readonly actual: boolean;
+}
+
 /**
  * Checks every managed pod's three sides against the declared flows, at every port and protocol where a verdict can
  * change; candidate peers keep it linear in the flows.
@@ -35,67 +54,62 @@ const SHOWN = 5;
 export function verifyDeclaredFlows(
   r: Reachability, pods: PodInput[], services: VerifiedService[], namespaces: Map<string, VerifiedNamespace>,
 ): Finding[] {
-  const podInfo = new Map(pods.map(p => [`${p.namespace}/${p.name}`, p]));
-  const serviceOf = new Map<string, string>();
+  const facts = new Map<string, PodFacts>();
   const podsOf = new Map<string, string[]>();
-  for (const [id, pod] of podInfo) {
-    const name = pod.labels?.[WORKLOAD_LABEL];
-    if (name === undefined) continue;
-    const svc = `${pod.namespace}/${name}`;
-    serviceOf.set(id, svc);
-    const list = podsOf.get(svc);
-    if (list) list.push(id);
-    else podsOf.set(svc, [id]);
+  for (const input of pods) {
+    const id = `${input.namespace}/${input.name}`;
+    const name = input.labels?.[WORKLOAD_LABEL];
+    const service = name === undefined ? undefined : `${input.namespace}/${name}`;
+    facts.set(id, { id, input, ns: namespaces.get(input.namespace), service, mesh: r._mesh(id) });
+    if (service !== undefined) push(podsOf, service, id);
   }
-  const declared = new Set<string>();
+  /** Declared ports by client service, then server service. */
+  const declared = new Map<string, Map<string, Set<number>>>();
   const clientsOf = new Map<string, string[]>();
   for (const s of services) {
+    const servers = declared.get(s.key) ?? new Map<string, Set<number>>();
+    declared.set(s.key, servers);
     for (const f of s.flows) {
-      declared.add(`${s.key}>${f.to}`);
-      for (const port of f.ports) declared.add(`${s.key}>${f.to}:${port}`);
-      const clients = clientsOf.get(f.to);
-      if (clients) clients.push(s.key);
-      else clientsOf.set(f.to, [s.key]);
+      const ports = servers.get(f.to) ?? new Set<number>();
+      servers.set(f.to, ports);
+      for (const port of f.ports) ports.add(port);
+      push(clientsOf, f.to, s.key);
     }
   }
   const byKey = new Map(services.map(s => [s.key, s]));
-  /** What a layer should allow from `from` to `to`, as a function of the port and protocol. */
-  const expectation = (layer: Layer, from: string, to: string): ((port: number, protocol: string) => boolean) => {
-    const [a, b] = [serviceOf.get(from), serviceOf.get(to)];
-    const infra = (port: number, protocol: string) => infrastructure(namespaces.get(podInfo.get(from)!.namespace), podInfo.get(to)!, port, protocol);
-    if (!a || !b) return infra;
+
+  /** The differences between what one layer allows from `a` to `b` and what the flows declare. */
+  const compare = (layer: Layer, a: PodFacts, b: PodFacts, differing: Difference[]): void => {
+    const ports = a.service === undefined || b.service === undefined ? undefined : declared.get(a.service)?.get(b.service);
     // HBONE hides the app port from NetworkPolicy: there it can only tell which pods may open the tunnel.
-    const hbone = layer !== 'authorization' && tunnelledOverHbone(r._mesh(from), r._mesh(to));
-    const pair = `${a}>${b}`;
-    if (hbone && declared.has(pair)) return (_port, protocol) => protocol === 'TCP' || infra(_port, protocol);
-    return (port, protocol) => (protocol === 'TCP' && declared.has(`${pair}:${port}`)) || infra(port, protocol);
+    const anyTcp = ports !== undefined && layer !== 'authorization' && tunnelledOverHbone(a.mesh, b.mesh);
+    for (const { port, protocol, allowed } of r._verdicts(layer, a.id, b.id)) {
+      const expected = (protocol === 'TCP' && (anyTcp || ports?.has(port) === true)) || infrastructure(a.ns, b.input, port, protocol);
+      if (allowed !== expected) differing.push({ from: a.id, to: b.id, port, protocol, actual: allowed });
+    }
   };
 
   const findings: Finding[] = [];
-  for (const [id, pod] of podInfo) {
-    const ns = namespaces.get(pod.namespace);
-    if (!ns) continue;
-    const svc = serviceOf.get(id);
-    const path = (svc && byKey.get(svc)?.path) ?? ns.path;
-    const servers = (svc && byKey.get(svc)?.flows.flatMap(f => podsOf.get(f.to) ?? [])) || [];
-    const clients = (svc && (clientsOf.get(svc) ?? []).flatMap(c => podsOf.get(c) ?? [])) || [];
+  for (const pod of facts.values()) {
+    if (!pod.ns) continue;
+    const service = pod.service === undefined ? undefined : byKey.get(pod.service);
+    const path = service?.path ?? pod.ns.path;
+    const servers = service?.flows.flatMap(f => podsOf.get(f.to) ?? []) ?? [];
+    const clients = pod.service === undefined ? [] : (clientsOf.get(pod.service) ?? []).flatMap(c => podsOf.get(c) ?? []);
     const sides: Array<[Layer, string[]]> = [['egress', servers], ['ingress', clients]];
-    if (r._mesh(id)) sides.push(['authorization', clients]);
+    if (pod.mesh) sides.push(['authorization', clients]);
     for (const [layer, declaredPeers] of sides) {
-      const candidates = r._candidates(layer, id) ?? new Set(podInfo.keys());
+      const candidates = r._candidates(layer, pod.id) ?? new Set(facts.keys());
       const peers = declaredPeers.some(p => !candidates.has(p)) ? new Set([...candidates, ...declaredPeers]) : candidates;
-      const differing: Array<{ from: string; to: string; port: number; protocol: string; actual: boolean }> = [];
-      for (const peer of peers) {
-        if (peer === id) continue;
-        const [from, to] = layer === 'egress' ? [id, peer] : [peer, id];
-        const expected = expectation(layer, from, to);
-        for (const { port, protocol } of r._probes(layer, from, to)) {
-          const actual = r._allows(layer, from, to, port, protocol);
-          if (actual !== expected(port, protocol)) differing.push({ from, to, port, protocol, actual });
-        }
+      const differing: Difference[] = [];
+      for (const id of peers) {
+        if (id === pod.id) continue;
+        const peer = facts.get(id)!;
+        if (layer === 'egress') compare(layer, pod, peer, differing);
+        else compare(layer, peer, pod, differing);
       }
       if (differing.length > 0) {
-        const text = (d: typeof differing[0]) => `${d.from} -> ${d.to} on ${d.port}/${d.protocol}`;
+        const text = (d: Difference) => `${d.from} -> ${d.to} on ${d.port}/${d.protocol}`;
         const shown = differing.sort((x, y) => compareStrings(text(x), text(y))).slice(0, SHOWN).map(d => {
           const why = r.explain(d)[layer].reasons.join('; ');
           return `${d.actual ? 'allows' : 'refuses'} ${text(d)}, which ${d.actual ? 'no flow declares' : 'a declared flow needs'} (${why})`;
@@ -104,7 +118,7 @@ export function verifyDeclaredFlows(
         findings.push({
           ruleId: 'ZT416',
           path,
-          message: ruleMessage('ZT416', path, `the ${layer} of ${id} differs from the declared flows: it ${shown}${more}`,
+          message: ruleMessage('ZT416', path, `the ${layer} of ${pod.id} differs from the declared flows: it ${shown}${more}`,
             'Remove or fix the object that opens it, declare the flow, or suppress ZT416 on the service with a reason'),
         });
       }
@@ -119,4 +133,10 @@ function infrastructure(ns: VerifiedNamespace | undefined, to: PodInput, port: n
   const dns = ns.allowDns && to.namespace === 'kube-system' && to.labels?.['k8s-app'] === 'kube-dns' && port === 53;
   const istiod = ns.sidecar && to.namespace === 'istio-system' && to.labels?.app === 'istiod' && port === 15012 && protocol === 'TCP';
   return dns || istiod;
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

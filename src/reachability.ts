@@ -3,15 +3,16 @@ import { parseIp } from './_cidr';
 import { HBONE_PORT, NAMESPACE_NAME_LABEL, tunnelledOverHbone } from './_constants';
 import { compareStrings } from './_flow';
 import {
-  AuthorizationPolicy, IstioPolicyIndex, PeerAuthChain, PeerAuthentication,
+  AuthorizationPolicy, AuthzQuery, IstioPolicyIndex, PeerAuthChain, PeerAuthentication,
   allowedPrincipals, authorize, meshMode, parseAuthorizationPolicy, parsePeerAuthentication,
 } from './_istio-authz-eval';
 import { Labels } from './_label-selector';
 import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
 import {
-  Endpoint, EndpointPort, NetworkPolicy, NetworkPolicyIndex, PROTOCOLS, Rule, admits, distinctRules, parseNetworkPolicy, rulesAdmit,
+  Endpoint, EndpointPort, NetworkPolicy, NetworkPolicyIndex, PROTOCOLS, Rule, admits, distinctRules, parseNetworkPolicy, peerMatches, portsMatch,
+  rulesAdmit,
 } from './_network-policy-eval';
-import { Probe, authorizationProbes, networkProbes } from './_probe-ports';
+import { Probe, Verdict, authorizationProbes, networkProbes } from './_probe-ports';
 import { PodIndex } from './_reachability-index';
 import { renderMatrix, renderMermaid } from './_reachability-render';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
@@ -33,6 +34,8 @@ interface PodClass {
   readonly rules: { readonly ingress?: Rule[]; readonly egress?: Rule[] };
   readonly chain: PeerAuthChain;
   readonly authz: AuthorizationPolicy[];
+  /** The ports where the authorization verdict on any client can change, once computed. */
+  authzProbes?: Probe[];
 }
 
 interface Pod {
@@ -78,6 +81,8 @@ export class Reachability {
   /** The ids (`namespace/pod`) of the analysed pods, sorted. */
   public readonly pods: string[];
   private readonly podsById = new Map<string, Pod>();
+  /** Each pod as one side of a query, made once: the ZT416 check asks for the same pods many times. */
+  private readonly podSides = new Map<string, Side>();
   private readonly classes: PodClass[] = [];
   private readonly trustDomain: string;
   private readonly trustDomains = new Map<string, string>();
@@ -135,7 +140,9 @@ export class Reachability {
         this.classes.push(cls);
       }
       const endpoint: Endpoint = { id, ip, pod: { namespace: input.namespace, namespaceLabels: nsLabels, labels, ports } };
-      this.podsById.set(id, { id, cls, endpoint });
+      const pod: Pod = { id, cls, endpoint };
+      this.podsById.set(id, pod);
+      this.podSides.set(id, { id, pod, endpoint });
     }
     this.pods = [...this.podsById.keys()].sort(comparePodIds);
   }
@@ -217,23 +224,30 @@ export class Reachability {
   }
 
   /**
-   * Whether one layer alone allows the connection: `check` without the other two layers.
+   * One layer's verdicts on the connection `from` -> `to`, alone (as in `check`), at every port and protocol where
+   * the verdict can change.
    * @internal
    */
-  public _allows(layer: 'ingress' | 'egress' | 'authorization', from: string, to: string, port: number, protocol: string): boolean {
-    const [a, b] = [this.side(from), this.side(to)];
-    return layer === 'authorization' ? this.authorization(a, b, port, protocol) : this.networkLayer(layer, a, b, port, protocol);
-  }
-
-  /**
-   * The ports and protocols at which one layer's verdict on the connection `from` -> `to` can change.
-   * @internal
-   */
-  public _probes(layer: 'ingress' | 'egress' | 'authorization', from: string, to: string): Probe[] {
-    const [a, b] = [this.podsById.get(from)!, this.podsById.get(to)!];
-    if (layer === 'authorization') return authorizationProbes(b.cls.authz, b.cls.ports);
-    const [subject, peer] = layer === 'egress' ? [a, b] : [b, a];
-    return networkProbes(subject.cls.rules[layer], peer.endpoint, b.cls.ports);
+  public _verdicts(layer: 'ingress' | 'egress' | 'authorization', from: string, to: string): Verdict[] {
+    const a = this.side(from);
+    const b = this.side(to);
+    const destination = b.pod!.cls;
+    if (layer === 'authorization') {
+      destination.authzProbes ??= authorizationProbes(destination.authz, destination.ports);
+      const query = this.authzQuery(a, b.pod!);
+      return destination.authzProbes.map(({ port, protocol }) => ({ port, protocol, allowed: authorize({ ...query, port, protocol }) }));
+    }
+    const egress = layer === 'egress';
+    const peer = egress ? b : a;
+    // Only the rules whose peers admit this peer can admit the connection, whatever the port.
+    const matching = (egress ? a : b).pod!.cls.rules[layer]?.filter(rule => peerMatches(rule, peer.endpoint));
+    const hbone = tunnelledOverHbone(a.pod!.cls.mesh, destination.mesh);
+    return networkProbes(matching, destination.ports).map(({ port, protocol }) => {
+      const tunnelled = hbone && protocol === 'TCP';
+      const allowed = matching === undefined
+        || matching.some(rule => portsMatch(rule, tunnelled ? HBONE_PORT : port, protocol, b.endpoint));
+      return { port, protocol, allowed };
+    });
   }
 
   /**
@@ -272,8 +286,8 @@ export class Reachability {
   }
 
   private side(text: string): Side {
-    const pod = this.podsById.get(text);
-    if (pod) return { id: pod.id, pod, endpoint: pod.endpoint };
+    const pod = this.podSides.get(text);
+    if (pod) return pod;
     const ip = text.includes('/') ? undefined : parseIp(text);
     if (!ip) throw new Error(`unknown pod or invalid IP address ${JSON.stringify(text)}`);
     return { id: text, endpoint: { id: text, ip } };
@@ -323,17 +337,20 @@ export class Reachability {
       reasons?.push(`${to.id} is outside the cluster: not in the mesh, no Istio policy applies`);
       return true;
     }
+    return authorize({ ...this.authzQuery(from, to.pod), port, protocol }, reasons);
+  }
+
+  /** The authorization query for a connection to a pod, but its port and protocol. */
+  private authzQuery(from: Side, to: Pod): Omit<AuthzQuery, 'port' | 'protocol'> {
     const src = from.pod?.cls;
-    return authorize({
-      destination: { id: to.id, namespace: to.pod.cls.namespace, labels: to.pod.cls.labels },
-      destinationMeshed: to.pod.cls.mesh !== undefined,
+    return {
+      destination: { id: to.id, namespace: to.cls.namespace, labels: to.cls.labels },
+      destinationMeshed: to.cls.mesh !== undefined,
       source: { id: from.id, meshed: src?.mesh !== undefined, namespace: src?.namespace, serviceAccount: src?.serviceAccount, ip: from.endpoint.ip },
-      port,
-      protocol,
-      chain: to.pod.cls.chain,
-      policies: to.pod.cls.authz,
+      chain: to.cls.chain,
+      policies: to.cls.authz,
       trustDomain: (src && this.trustDomains.get(src.namespace)) ?? this.trustDomain,
-    }, reasons);
+    };
   }
 }
 

@@ -12,6 +12,9 @@ const SUPPRESSION_ANNOTATION_PREFIX = 'zero-trust.cdk8s.io/suppress.';
 /** The shortest reason a suppression accepts, so that it says something. */
 const MIN_REASON_LENGTH = 10;
 
+/** The constructs that carry suppressions, by root: synth reads them without walking the whole tree. */
+const suppressedScopes = new WeakMap<IConstruct, IConstruct[]>();
+
 /**
  * The zero-trust rule catalog, and suppressions of rules with a written reason.
  */
@@ -42,6 +45,10 @@ export class ZeroTrustRules {
       throw new Error(`${where}: rule ${ruleId} is already suppressed on this construct. Suppress it once, with one reason.`);
     }
     scope.node.addMetadata(SUPPRESSION_METADATA, { ruleId, reason: trimmed });
+    const root = scope.node.root;
+    const scopes = suppressedScopes.get(root) ?? [];
+    if (!scopes.includes(scope)) scopes.push(scope);
+    suppressedScopes.set(root, scopes);
   }
 
   /**
@@ -56,7 +63,8 @@ export class ZeroTrustRules {
    * @internal
    */
   public static _suppressions(root: IConstruct): Array<{ readonly path: string; readonly ruleId: string; readonly reason: string }> {
-    return root.node.findAll().flatMap(c => c.node.metadata.filter(m => m.type === SUPPRESSION_METADATA)
+    const scopes = (suppressedScopes.get(root.node.root) ?? []).filter(c => ZeroTrustRules._covers(root.node.path, c.node.path));
+    return scopes.flatMap(c => c.node.metadata.filter(m => m.type === SUPPRESSION_METADATA)
       .map(m => ({ path: c.node.path, ruleId: m.data.ruleId, reason: m.data.reason })))
       .sort((a, b) => b.path.length - a.path.length || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }

@@ -36,10 +36,12 @@ describe.each([
         if (from === to) continue;
         for (const layer of ['egress', 'ingress', 'authorization'] as const) {
           // Every port and protocol at which this layer's verdict can change, not only the served ports.
-          for (const { port, protocol } of r._probes(layer, from, to)) {
+          for (const { port, protocol, allowed } of r._verdicts(layer, from, to)) {
             const want = expected.has(`${from} -> ${to} ${port}/${protocol}`);
             const got = r.check({ from, to, port, protocol })[layer];
             if (got !== want) differences.push(`${layer} ${from} -> ${to} ${port}/${protocol}: ${got}`);
+            // The proof's fast path must agree with the full evaluation.
+            if (allowed !== got) differences.push(`${layer} ${from} -> ${to} ${port}/${protocol}: _verdicts says ${allowed}`);
           }
         }
       }
