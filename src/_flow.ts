@@ -1,4 +1,5 @@
 import { ruleMessage } from './_catalog';
+import { addToList } from './_collections';
 import { HBONE_PORT, tunnelledOverHbone } from './_constants';
 import type { AllowToOptions } from './allow-flow';
 import type { MeshedService } from './meshed-service';
@@ -35,10 +36,7 @@ export function sortedUnique(ports: number[]): number[] {
 export function groupSorted<T>(items: T[], key: (item: T) => string): Array<[string, T[]]> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
+    addToList(groups, key(item), item);
   }
   return [...groups.entries()].sort(([x], [y]) => compareStrings(x, y));
 }

@@ -3,6 +3,7 @@
  * namespace over mesh-wide root namespace) and AuthorizationPolicy evaluation (CUSTOM, then DENY, then ALLOW).
  */
 import { CidrBlock, IpAddress, cidrContains, parseCidr } from './_cidr';
+import { addToList } from './_collections';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from './_label-selector';
 import { SIDECAR_INJECT, sidecarInject } from './_workload-rules';
 
@@ -261,8 +262,8 @@ export class IstioPolicyIndex {
   private readonly authzPolicies = new Map<string, AuthorizationPolicy[]>();
 
   constructor(peerAuths: PeerAuthentication[], authz: AuthorizationPolicy[], private readonly rootNamespace: string) {
-    for (const pa of [...peerAuths].sort(byId)) this.peerAuths.set(pa.namespace, [...this.peerAuths.get(pa.namespace) ?? [], pa]);
-    for (const ap of [...authz].sort(byId)) this.authzPolicies.set(ap.namespace, [...this.authzPolicies.get(ap.namespace) ?? [], ap]);
+    for (const pa of [...peerAuths].sort(byId)) addToList(this.peerAuths, pa.namespace, pa);
+    for (const ap of [...authz].sort(byId)) addToList(this.authzPolicies, ap.namespace, ap);
   }
 
   /** The PeerAuthentication chain of a workload; throws when two policies at one level conflict and cannot be ordered. */
@@ -283,6 +284,7 @@ export class IstioPolicyIndex {
     return [...own, ...(this.authzPolicies.get(this.rootNamespace) ?? []).filter(applies)].sort(byId);
   }
 }
+
 
 // Istio uses the oldest policy when several apply at one level; without creation times that order is unknown.
 function pick(candidates: PeerAuthentication[], level: string, w: IstioWorkload): PeerAuthentication | undefined {

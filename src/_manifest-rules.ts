@@ -7,6 +7,7 @@
 import { IConstruct } from 'constructs';
 import { ruleInfo, ruleMessage } from './_catalog';
 import { CidrBlock, parseCidr } from './_cidr';
+import { addToList } from './_collections';
 import { WORKLOAD_LABEL } from './_constants';
 import { isObject } from './_label-selector';
 import { POD_TEMPLATES, meshOptOuts, serviceAccountOf } from './_workload-rules';
@@ -44,8 +45,12 @@ interface Landed {
   readonly spec: any;
   readonly path: string;
   readonly mesh: `${MeshMode}`;
-  /** `Kind namespace/name`, or `Namespace name`. */
-  readonly where: string;
+}
+
+/** `Kind namespace/name`, or `Namespace name`: built for findings only. */
+function whereOf(o: Landed): string {
+  const { kind, metadata } = o.manifest;
+  return kind === 'Namespace' ? `Namespace ${metadata.name}` : `${kind} ${metadata.namespace}/${metadata.name}`;
 }
 
 const ENROLMENT_LABELS: Record<string, [string, string]> = {
@@ -78,11 +83,8 @@ function landed(ctx: ManifestContext, kinds: string[]): Landed[] {
       const ns = manifest.kind === 'Namespace' ? name : manifest.metadata?.namespace;
       const managed = typeof ns === 'string' ? ctx.managed.get(ns) : undefined;
       if (!managed) continue;
-      const where = manifest.kind === 'Namespace' ? `Namespace ${name}` : `${manifest.kind} ${ns}/${name}`;
-      const o = { manifest, spec: isObject(manifest.spec) ? manifest.spec : {}, path, mesh: managed.mesh, where };
-      const group = groups.get(manifest.kind);
-      if (group) group.push(o);
-      else groups.set(manifest.kind, [o]);
+      const o = { manifest, spec: isObject(manifest.spec) ? manifest.spec : {}, path, mesh: managed.mesh };
+      addToList(groups, manifest.kind, o);
     }
     return groups;
   });
@@ -94,7 +96,7 @@ function meshed(o: Landed): boolean {
 }
 
 function finding(ruleId: string, o: Landed, field: string, problem: string, fix: string): Finding {
-  const place = field ? `${o.where}, ${field}` : o.where;
+  const place = field ? `${whereOf(o)}, ${field}` : whereOf(o);
   return { ruleId, path: o.path, message: ruleMessage(ruleId, o.path, `${place}: ${problem}`, fix) };
 }
 
@@ -121,10 +123,20 @@ function networkPolicyRules(ctx: ManifestContext): NetworkPolicyRule[] {
     }))));
 }
 
-/** Every peer of every NetworkPolicy rule, with its field name. */
-function networkPolicyPeers(ctx: ManifestContext): Array<{ o: Landed; at: string; peer: any }> {
-  return view(ctx, 'networkPolicyPeers', () => networkPolicyRules(ctx).flatMap(({ o, field, peersField, peers }) =>
-    list(peers).map((peer, j) => ({ o, at: `${field}.${peersField}[${j}]`, peer }))));
+/** A peer of a NetworkPolicy rule: `<rule field>.<peers field>[j]`. */
+interface NetworkPolicyPeer {
+  readonly rule: NetworkPolicyRule;
+  readonly j: number;
+  readonly peer: any;
+}
+
+/** Every peer of every NetworkPolicy rule. */
+function networkPolicyPeers(ctx: ManifestContext): NetworkPolicyPeer[] {
+  return view(ctx, 'networkPolicyPeers', () => networkPolicyRules(ctx).flatMap(rule => list(rule.peers).map((peer, j) => ({ rule, j, peer }))));
+}
+
+function peerField({ rule, j }: NetworkPolicyPeer): string {
+  return `${rule.field}.${rule.peersField}[${j}]`;
 }
 
 function emptySelector(selector: unknown): boolean {
@@ -157,8 +169,8 @@ function zt401(ctx: ManifestContext): Finding[] {
   const noPeers = networkPolicyRules(ctx).filter(r => list(r.peers).length === 0).map(({ o, field, peersField }) =>
     finding('ZT401', o, field, `the rule has no \`${peersField}\`, so it admits every peer`,
       `List the peers in \`${peersField}\`, or drop the rule.`));
-  const emptyPeers = networkPolicyPeers(ctx).filter(({ peer }) => emptyObject(peer)).map(({ o, at }) =>
-    finding('ZT401', o, at, 'the peer is empty ({}), so it admits every pod of every namespace and every address',
+  const emptyPeers = networkPolicyPeers(ctx).filter(({ peer }) => emptyObject(peer)).map(p =>
+    finding('ZT401', p.rule.o, peerField(p), 'the peer is empty ({}), so it admits every pod of every namespace and every address',
       'Select the peer\'s namespace and pods in one peer.'));
   return [...noPeers, ...emptyPeers];
 }
@@ -169,10 +181,10 @@ function zt402(ctx: ManifestContext): Finding[] {
     podSelector: 'an empty podSelector selects every pod of the selected namespaces',
   };
   const findings: Finding[] = [];
-  for (const { o, at, peer } of networkPolicyPeers(ctx)) {
+  for (const p of networkPolicyPeers(ctx)) {
     for (const s of ['namespaceSelector', 'podSelector']) {
-      if (emptySelector(peer?.[s])) {
-        findings.push(finding('ZT402', o, `${at}.${s}`, problems[s], 'Give the selector matchLabels that name the peer (namespaces by `kubernetes.io/metadata.name`).'));
+      if (emptySelector(p.peer?.[s])) {
+        findings.push(finding('ZT402', p.rule.o, `${peerField(p)}.${s}`, problems[s], 'Give the selector matchLabels that name the peer (namespaces by `kubernetes.io/metadata.name`).'));
       }
     }
   }
@@ -427,7 +439,7 @@ function zt501(ctx: ManifestContext): Finding[] {
 }
 
 function others(group: Array<{ o: Landed }>, self: Landed): string {
-  return group.filter(w => w.o !== self).map(w => w.o.where).sort().join(', ');
+  return group.filter(w => w.o !== self).map(w => whereOf(w.o)).sort().join(', ');
 }
 
 function zt502(ctx: ManifestContext): Finding[] {
@@ -436,7 +448,7 @@ function zt502(ctx: ManifestContext): Finding[] {
     const sa = serviceAccountOf(w.template);
     if (sa === 'default') continue;
     const key = `${w.o.manifest.metadata.namespace}/${sa}`;
-    bySa.set(key, [...bySa.get(key) ?? [], w]);
+    addToList(bySa, key, w);
   }
   // Workloads enrolled into a MeshedService (its label names their ServiceAccount) share its identity on purpose.
   return [...bySa.values()].filter(group => group.length > 1).flatMap(group => group

@@ -161,8 +161,10 @@ function parsePeer(peer: unknown, namespace: string, where: string): Peer {
   return {
     hint: { namespace: pinned, labels: { ...peer.podSelector?.matchLabels } },
     // Without namespaceSelector the peer is in the policy's namespace; both selectors in one peer must match.
+    // A namespace's name label is its name, so a pinned name rules out every other namespace before any selector runs.
     matches: ep => ep.pod !== undefined
-      && (namespaces ? namespaces(ep.pod.namespaceLabels) : ep.pod.namespace === namespace)
+      && (pinned === undefined || ep.pod.namespace === pinned)
+      && (namespaces ? namespaces(ep.pod.namespaceLabels) : true)
       && (pods ? pods(ep.pod.labels) : true),
   };
 }

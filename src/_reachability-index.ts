@@ -1,4 +1,5 @@
 // Lookups of the pods that a policy could admit, so that checks enumerate candidates instead of every pair.
+import { addToList } from './_collections';
 import { Labels } from './_label-selector';
 import { Rule } from './_network-policy-eval';
 
@@ -35,8 +36,8 @@ export class PodIndex {
         this.byLabel.add(key, value, pod);
         namespaced.add(key, value, pod);
       }
-      push(this.byNamespace, pod.namespace, pod);
-      push(this.byIdentity, `ns/${pod.namespace}/sa/${pod.serviceAccount}`, pod);
+      addToList(this.byNamespace, pod.namespace, pod);
+      addToList(this.byIdentity, `ns/${pod.namespace}/sa/${pod.serviceAccount}`, pod);
     }
     this.withIp = pods.filter(p => p.hasIp);
   }
@@ -87,7 +88,7 @@ class LabelTable {
       byValue = new Map();
       this.byKey.set(key, byValue);
     }
-    push(byValue, value, pod);
+    addToList(byValue, value, pod);
   }
 
   public get(key: string, value: string): IndexedPod[] | undefined {
@@ -95,8 +96,3 @@ class LabelTable {
   }
 }
 
-function push<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}

@@ -1,4 +1,5 @@
 // The allowed-flow matrix and Mermaid diagram of a reachability analysis.
+import { addToList } from './_collections';
 
 /** One allowed connection, as the renderers need it. */
 interface Flow {
@@ -13,7 +14,7 @@ function portsByPair(flows: Flow[]): Map<string, string[]> {
   const cells = new Map<string, string[]>();
   for (const f of flows) {
     const key = `${f.from} ${f.to}`;
-    cells.set(key, [...cells.get(key) ?? [], `${f.port}/${f.protocol}`]);
+    addToList(cells, key, `${f.port}/${f.protocol}`);
   }
   return cells;
 }

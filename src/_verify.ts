@@ -1,6 +1,7 @@
 // ZT416: what the synthesized policies allow, read back by the reachability analyzer, must equal what was declared,
 // on each side alone: the client's egress, the server's ingress and, in the mesh, the server's authorization.
 import { ruleMessage } from './_catalog';
+import { addToList } from './_collections';
 import { WORKLOAD_LABEL, tunnelledOverHbone } from './_constants';
 import { compareStrings } from './_flow';
 import { Finding } from './_manifest-rules';
@@ -61,7 +62,7 @@ export function verifyDeclaredFlows(
     const name = input.labels?.[WORKLOAD_LABEL];
     const service = name === undefined ? undefined : `${input.namespace}/${name}`;
     facts.set(id, { id, input, ns: namespaces.get(input.namespace), service, mesh: r._mesh(id) });
-    if (service !== undefined) push(podsOf, service, id);
+    if (service !== undefined) addToList(podsOf, service, id);
   }
   /** Declared ports by client service, then server service. */
   const declared = new Map<string, Map<string, Set<number>>>();
@@ -73,7 +74,7 @@ export function verifyDeclaredFlows(
       const ports = servers.get(f.to) ?? new Set<number>();
       servers.set(f.to, ports);
       for (const port of f.ports) ports.add(port);
-      push(clientsOf, f.to, s.key);
+      addToList(clientsOf, f.to, s.key);
     }
   }
   const byKey = new Map(services.map(s => [s.key, s]));
@@ -135,8 +136,3 @@ function infrastructure(ns: VerifiedNamespace | undefined, to: PodInput, port: n
   return dns || istiod;
 }
 
-function push(map: Map<string, string[]>, key: string, value: string): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
