@@ -55,6 +55,6 @@ export class AllowFlow extends Construct {
     super(scope, id);
     this.from = props.from;
     this.to = props.to;
-    props.from._declareFlow(props.to, props, this.node.path);
+    props.from._declareFlow(props.to, props, () => this.node.path);
   }
 }

@@ -222,7 +222,7 @@ export class MeshedService extends Construct {
    * @param options the ports, and whether a flow to itself is meant
    */
   public allowTo(target: MeshedService, options: AllowToOptions = {}): void {
-    this._declareFlow(target, options, `${this.node.path}.allowTo(${target.node.path})`);
+    this._declareFlow(target, options, () => `${this.node.path}.allowTo(${target.node.path})`);
   }
 
   /**
@@ -231,7 +231,7 @@ export class MeshedService extends Construct {
    * @param options the ports, and whether a flow to itself is meant
    */
   public allowFrom(source: MeshedService, options: AllowToOptions = {}): void {
-    source._declareFlow(this, options, `${this.node.path}.allowFrom(${source.node.path})`);
+    source._declareFlow(this, options, () => `${this.node.path}.allowFrom(${source.node.path})`);
   }
 
   /**
@@ -289,7 +289,7 @@ export class MeshedService extends Construct {
    * Records a flow from this service to `target` on both sides, merging it with an earlier declaration.
    * @internal
    */
-  public _declareFlow(target: MeshedService, options: AllowToOptions, declaredBy: string): void {
+  public _declareFlow(target: MeshedService, options: AllowToOptions, declaredBy: () => string): void {
     const flow: Flow = { from: this, to: target, ports: sortedUnique(validateFlow(declaredBy, this, target, options)) };
     const earlier = this.outbound.get(target);
     const merged = earlier ? mergeFlows(earlier, flow) : flow;
