@@ -2,8 +2,8 @@
 import type { SizeName } from './topology';
 import type { Measurement, Mode } from './worker';
 
-/** A measurement, or why there is none. */
-export type Outcome = ({ status: 'ok' } & Measurement) | { status: 'not run' | 'failed'; mode: Mode; reason: string };
+/** A measurement (the median of several runs when `runsMs` is given), or why there is none. */
+export type Outcome = ({ status: 'ok'; runsMs?: number[] } & Measurement) | { status: 'not run' | 'failed'; mode: Mode; reason: string };
 
 export interface SizeReport {
   readonly size: SizeName;
@@ -38,6 +38,7 @@ function ok(report: SizeReport | undefined, mode: Mode): Measurement | undefined
 }
 
 const seconds = (ms?: number) => ms === undefined ? '' : (ms / 1000).toFixed(2);
+const runs = (ms?: number[]) => ms === undefined ? '' : `median of ${ms.map(seconds).join(', ')} s`;
 const mib = (bytes?: number) => bytes === undefined ? '' : (bytes / 1048576).toFixed(1);
 
 export function table(reports: SizeReport[]): string {
@@ -45,7 +46,8 @@ export function table(reports: SizeReport[]): string {
   const rows = reports.flatMap(r => r.outcomes.map(o => o.status === 'ok'
     ? [r.size, LABELS[o.mode], seconds(o.timeMs), seconds(o.buildMs), seconds(o.synthMs), o.maxRssMiB.toFixed(0),
       String(o.files ?? ''), String(o.objects ?? ''), mib(o.bytes),
-      o.mode === 'floor' ? `${r.floorIdentical ? 'byte-identical to' : 'DIFFERS FROM'} ours` : o.note ?? '']
+      [runs(o.runsMs), o.mode === 'floor' ? `${r.floorIdentical ? 'byte-identical to' : 'DIFFERS FROM'} ours` : o.note ?? '']
+        .filter(n => n !== '').join('; ')]
     : [r.size, LABELS[o.mode], o.status, '', '', '', '', '', '', o.reason]));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map(row => i === header.length - 1 ? 0 : row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => i < 2 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join('  ').trimEnd();

@@ -1,6 +1,7 @@
 // The benchmark of issue 5:
-//   npx projen bench [--sizes small,medium,large] [--variants ours,floor,...] [--out file] [--cap seconds] [--cpu-prof]
+//   npx projen bench [--sizes small,medium,large] [--variants ours,floor,...] [--repeat n] [--out file] [--cap seconds] [--cpu-prof]
 // Each measurement runs in a fresh child process (worker.ts); this process only orchestrates and reports.
+// Ours and the floor, whose ratio is a target, run `--repeat` times each, alternating, and report their median.
 import { fork } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -12,6 +13,8 @@ import type { Job, Measurement, Mode } from './worker';
 
 const ALL_SIZES: SizeName[] = ['small', 'medium', 'large'];
 const ALL_VARIANTS: Mode[] = ['ours', 'floor', 'ours-app', 'cdk8s-plus', 'reachability'];
+/** The variants whose time ratio is a target: measured `--repeat` times each. */
+const PAIRED: Mode[] = ['ours', 'floor'];
 /** App.synth re-validates the whole app per chart: time grows with charts x constructs, 5 x 5 from medium to large. */
 const QUADRATIC_GROWTH = 25;
 
@@ -24,6 +27,8 @@ interface Options {
   readonly capSeconds: number;
   /** Write a V8 CPU profile of every measurement to bench/results/profiles. */
   readonly cpuProf: boolean;
+  /** How many times ours and the floor run at each size. */
+  readonly repeat: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -32,6 +37,7 @@ function parseArgs(argv: string[]): Options {
   let out = path.join(__dirname, 'results', 'latest.json');
   let capSeconds = 600;
   let cpuProf = false;
+  let repeat = 3;
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
       if (i + 1 >= argv.length) throw new Error(`${argv[i]} needs a value`);
@@ -56,17 +62,22 @@ function parseArgs(argv: string[]): Options {
         if (!(capSeconds > 0)) throw new Error('--cap needs a number of seconds');
         break;
       case '--cpu-prof': cpuProf = true; break;
-      default: throw new Error(`unknown argument "${argv[i]}" (use --sizes, --variants, --out, --cap, --cpu-prof)`);
+      case '--repeat':
+        repeat = Number(value());
+        if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat needs a whole number of at least 1');
+        break;
+      default: throw new Error(`unknown argument "${argv[i]}" (use --sizes, --variants, --repeat, --out, --cap, --cpu-prof)`);
     }
   }
   if (variants.includes('floor') && !variants.includes('ours')) variants = ['ours', ...variants];
-  return { sizes, variants, out, capSeconds, cpuProf };
+  return { sizes, variants, out, capSeconds, cpuProf, repeat };
 }
 
 /** Runs one job in a fresh process, stopping it after the cap. */
-function measure(job: Job, options: Options): Promise<Outcome> {
+function measure(job: Job, options: Options, run = 1): Promise<Outcome> {
+  const name = `${job.size}-${job.mode}${run > 1 ? `-${run}` : ''}`;
   const profile = options.cpuProf
-    ? ['--cpu-prof', '--cpu-prof-dir', path.join(__dirname, 'results', 'profiles'), '--cpu-prof-name', `${job.size}-${job.mode}.cpuprofile`]
+    ? ['--cpu-prof', '--cpu-prof-dir', path.join(__dirname, 'results', 'profiles'), '--cpu-prof-name', `${name}.cpuprofile`]
     : [];
   process.stdout.write(`  ${job.size} ${job.mode} ... `);
   return new Promise(resolve => {
@@ -88,6 +99,21 @@ function measure(job: Job, options: Options): Promise<Outcome> {
       : { status: 'failed', mode: job.mode, reason: reply.error ?? 'no reply' }));
     child.on('close', code => settle({ status: 'failed', mode: job.mode, reason: `worker exited with code ${code}` }));
   });
+}
+
+/**
+ * The run of median time, with every run's time and the highest peak RSS of all; the first failure if any failed.
+ */
+function median(outcomes: Outcome[]): Outcome {
+  const failed = outcomes.find(o => o.status !== 'ok');
+  if (failed || outcomes.length === 1) return failed ?? outcomes[0];
+  const ok = outcomes as Array<Extract<Outcome, { status: 'ok' }>>;
+  const sorted = [...ok].sort((a, b) => a.timeMs - b.timeMs);
+  return {
+    ...sorted[Math.floor((sorted.length - 1) / 2)],
+    maxRssMiB: Math.max(...ok.map(o => o.maxRssMiB)),
+    runsMs: ok.map(o => o.timeMs),
+  };
 }
 
 function notRun(mode: Mode, reason: string): Outcome {
@@ -113,14 +139,14 @@ async function benchSize(size: SizeName, options: Options, tmp: string, mediumPl
   const projectedPlusMs = size === 'large' && mediumPlusMs !== undefined ? mediumPlusMs * QUADRATIC_GROWTH : undefined;
   let floorIdentical: boolean | undefined;
 
-  const variant = async (mode: Mode): Promise<Outcome> => {
+  const variant = async (mode: Mode, run = 1): Promise<Outcome> => {
     switch (mode) {
       case 'ours':
-        return measure({ mode, size, outdir: dir('ours'), manifests }, options);
+        return measure({ mode, size, outdir: dir('ours'), manifests }, options, run);
       case 'floor': {
         if (!fs.existsSync(manifests)) return notRun(mode, 'ours produced no manifests');
-        const outcome = await measure({ mode, size, outdir: dir('floor'), manifests }, options);
-        floorIdentical = sameTree(dir('ours'), dir('floor'));
+        const outcome = await measure({ mode, size, outdir: dir('floor'), manifests }, options, run);
+        floorIdentical = (floorIdentical ?? true) && sameTree(dir('ours'), dir('floor'));
         return outcome;
       }
       case 'ours-app':
@@ -137,9 +163,15 @@ async function benchSize(size: SizeName, options: Options, tmp: string, mediumPl
           : notRun(mode, 'not available: src/reachability.ts does not exist');
     }
   };
+  // Ours and the floor alternate, so that a slow spell of a shared machine weighs on both alike.
+  const paired = PAIRED.filter(v => options.variants.includes(v));
+  const runs = new Map<Mode, Outcome[]>(paired.map(mode => [mode, []]));
+  for (let run = 1; run <= options.repeat; run++) {
+    for (const mode of paired) runs.get(mode)!.push(await variant(mode, run));
+  }
   const outcomes: Outcome[] = [];
   for (const mode of ALL_VARIANTS.filter(v => options.variants.includes(v))) {
-    outcomes.push(await variant(mode));
+    outcomes.push(runs.has(mode) ? median(runs.get(mode)!) : await variant(mode));
   }
 
   fs.rmSync(path.join(tmp, size), { recursive: true, force: true });
