@@ -1,7 +1,7 @@
 // Lookups of the pods that a policy could admit, so that checks enumerate candidates instead of every pair.
 import { addToList } from './_collections';
 import { Labels } from './_label-selector';
-import { Rule } from './_network-policy-eval';
+import { Peer, Rule } from './_network-policy-eval';
 
 /** What the index needs of a pod. */
 export interface IndexedPod {
@@ -42,16 +42,19 @@ export class PodIndex {
     this.withIp = pods.filter(p => p.hasIp);
   }
 
-  /** The pods that some peer of `rules` may match; undefined when a rule admits every peer or no rule isolates. */
-  public rulePeers(rules: Rule[] | undefined): Set<string> | undefined {
+  /**
+   * Each peer of `rules` with the pods it may match; undefined when a rule admits every peer, a peer cannot be
+   * looked up, or no rule isolates.
+   */
+  public peerCandidates(rules: Rule[] | undefined): Array<{ readonly rule: Rule; readonly peer: Peer; readonly pods: IndexedPod[] }> | undefined {
     if (rules === undefined) return undefined;
-    const out = new Set<string>();
+    const out: Array<{ rule: Rule; peer: Peer; pods: IndexedPod[] }> = [];
     for (const rule of rules) {
       if (rule.peers === undefined) return undefined;
       for (const peer of rule.peers) {
         const pods = peer.hint ? this.matching(peer.hint.namespace, peer.hint.labels) : this.withIp;
         if (pods === undefined) return undefined;
-        for (const pod of pods) out.add(pod.id);
+        out.push({ rule, peer, pods });
       }
     }
     return out;

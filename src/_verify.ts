@@ -5,6 +5,7 @@ import { addToList } from './_collections';
 import { WORKLOAD_LABEL, tunnelledOverHbone } from './_constants';
 import { compareStrings } from './_flow';
 import { Finding } from './_manifest-rules';
+import type { Rule } from './_network-policy-eval';
 import { Reachability } from './reachability';
 import { PodInput } from './reachability-input';
 
@@ -80,11 +81,11 @@ export function verifyDeclaredFlows(
   const byKey = new Map(services.map(s => [s.key, s]));
 
   /** The differences between what one layer allows from `a` to `b` and what the flows declare. */
-  const compare = (layer: Layer, a: PodFacts, b: PodFacts, differing: Difference[]): void => {
+  const compare = (layer: Layer, a: PodFacts, b: PodFacts, differing: Difference[], matching?: Rule[]): void => {
     const ports = a.service === undefined || b.service === undefined ? undefined : declared.get(a.service)?.get(b.service);
     // HBONE hides the app port from NetworkPolicy: there it can only tell which pods may open the tunnel.
     const anyTcp = ports !== undefined && layer !== 'authorization' && tunnelledOverHbone(a.mesh, b.mesh);
-    for (const { port, protocol, allowed } of r._verdicts(layer, a.id, b.id)) {
+    for (const { port, protocol, allowed } of r._verdicts(layer, a.id, b.id, matching)) {
       const expected = (protocol === 'TCP' && (anyTcp || ports?.has(port) === true)) || infrastructure(a.ns, b.input, port, protocol);
       if (allowed !== expected) differing.push({ from: a.id, to: b.id, port, protocol, actual: allowed });
     }
@@ -100,14 +101,18 @@ export function verifyDeclaredFlows(
     const sides: Array<[Layer, string[]]> = [['egress', servers], ['ingress', clients]];
     if (pod.mesh) sides.push(['authorization', clients]);
     for (const [layer, declaredPeers] of sides) {
-      const candidates = r._candidates(layer, pod.id) ?? new Set(facts.keys());
-      const peers = declaredPeers.some(p => !candidates.has(p)) ? new Set([...candidates, ...declaredPeers]) : candidates;
+      // The peers the layer may admit, found from its rules: every other pod is refused on every port.
+      const matched = layer === 'authorization' ? undefined : r._peerRules(layer, pod.id);
+      const candidates: Set<string> = (layer === 'authorization' ? r._principalPeers(pod.id) : matched && new Set(matched.keys()))
+        ?? new Set(facts.keys());
+      for (const p of declaredPeers) candidates.add(p);
       const differing: Difference[] = [];
-      for (const id of peers) {
+      for (const id of candidates) {
         if (id === pod.id) continue;
         const peer = facts.get(id)!;
-        if (layer === 'egress') compare(layer, pod, peer, differing);
-        else compare(layer, peer, pod, differing);
+        const matching = matched && (matched.get(id) ?? []);
+        if (layer === 'egress') compare(layer, pod, peer, differing, matching);
+        else compare(layer, peer, pod, differing, matching);
       }
       if (differing.length > 0) {
         const text = (d: Difference) => `${d.from} -> ${d.to} on ${d.port}/${d.protocol}`;

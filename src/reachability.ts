@@ -211,24 +211,44 @@ export class Reachability {
   }
 
   /**
-   * The pods that one layer of `podId` could admit as peers (sources for ingress and authorization, destinations for
-   * egress), a superset that the exact check narrows; undefined when it could admit any pod.
+   * The pods whose identity the authorization of `podId` could admit, a superset that the exact check narrows;
+   * undefined when it could admit any pod.
    * @internal
    */
-  public _candidates(layer: 'ingress' | 'egress' | 'authorization', podId: string): Set<string> | undefined {
+  public _principalPeers(podId: string): Set<string> | undefined {
     const cls = this.podsById.get(podId)!.cls;
-    if (layer !== 'authorization') return this.index().rulePeers(cls.rules[layer]);
     if (cls.mesh === undefined) return undefined;
     const principals = allowedPrincipals(cls.authz);
     return principals && this.index().withPrincipals(principals);
   }
 
   /**
-   * One layer's verdicts on the connection `from` -> `to`, alone (as in `check`), at every port and protocol where
-   * the verdict can change.
+   * The pods that one NetworkPolicy layer of `podId` admits on some port (sources for ingress, destinations for
+   * egress), each with the rules whose peers match it, in rule order; undefined when it could admit any pod.
    * @internal
    */
-  public _verdicts(layer: 'ingress' | 'egress' | 'authorization', from: string, to: string): Verdict[] {
+  public _peerRules(layer: 'ingress' | 'egress', podId: string): Map<string, Rule[]> | undefined {
+    const candidates = this.index().peerCandidates(this.podsById.get(podId)!.cls.rules[layer]);
+    if (candidates === undefined) return undefined;
+    const out = new Map<string, Rule[]>();
+    for (const { rule, peer, pods } of candidates) {
+      for (const { id } of pods) {
+        if (!peer.matches(this.podsById.get(id)!.endpoint)) continue;
+        const rules = out.get(id);
+        if (!rules) out.set(id, [rule]);
+        else if (rules[rules.length - 1] !== rule) rules.push(rule);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One layer's verdicts on the connection `from` -> `to`, alone (as in `check`), at every port and protocol where
+   * the verdict can change. For a NetworkPolicy layer, `matching` may give the rules whose peers match, from
+   * `_peerRules`.
+   * @internal
+   */
+  public _verdicts(layer: 'ingress' | 'egress' | 'authorization', from: string, to: string, matching?: Rule[]): Verdict[] {
     const a = this.side(from);
     const b = this.side(to);
     const destination = b.pod!.cls;
@@ -240,7 +260,7 @@ export class Reachability {
     const egress = layer === 'egress';
     const peer = egress ? b : a;
     // Only the rules whose peers admit this peer can admit the connection, whatever the port.
-    const matching = (egress ? a : b).pod!.cls.rules[layer]?.filter(rule => peerMatches(rule, peer.endpoint));
+    matching ??= (egress ? a : b).pod!.cls.rules[layer]?.filter(rule => peerMatches(rule, peer.endpoint));
     const hbone = tunnelledOverHbone(a.pod!.cls.mesh, destination.mesh);
     return networkProbes(matching, destination.ports).map(({ port, protocol }) => {
       const tunnelled = hbone && protocol === 'TCP';
