@@ -255,7 +255,7 @@ export class Reachability {
     if (layer === 'authorization') {
       destination.authzProbes ??= authorizationProbes(destination.authz, destination.ports);
       const query = this.authzQuery(a, b.pod!);
-      return destination.authzProbes.map(({ port, protocol }) => ({ port, protocol, allowed: authorize({ ...query, port, protocol }) }));
+      return destination.authzProbes.map(({ port, protocol }) => ({ port, protocol, allowed: authorize(query, port, protocol) }));
     }
     const egress = layer === 'egress';
     const peer = egress ? b : a;
@@ -357,11 +357,11 @@ export class Reachability {
       reasons?.push(`${to.id} is outside the cluster: not in the mesh, no Istio policy applies`);
       return true;
     }
-    return authorize({ ...this.authzQuery(from, to.pod), port, protocol }, reasons);
+    return authorize(this.authzQuery(from, to.pod), port, protocol, reasons);
   }
 
-  /** The authorization query for a connection to a pod, but its port and protocol. */
-  private authzQuery(from: Side, to: Pod): Omit<AuthzQuery, 'port' | 'protocol'> {
+  /** The authorization query for a connection to a pod. */
+  private authzQuery(from: Side, to: Pod): AuthzQuery {
     const src = from.pod?.cls;
     return {
       destination: { id: to.id, namespace: to.cls.namespace, labels: to.cls.labels },
