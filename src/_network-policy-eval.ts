@@ -56,8 +56,8 @@ interface RulePort {
 export interface Rule {
   /** Identifies equal rules (same policy namespace, same text), which many policies repeat; built on first use. */
   readonly key: string;
-  /** The peer count and the ports: rules that differ here differ, so only rules of one shape need `key`. */
-  readonly shape: string;
+  /** A hash of the peer count and the ports: rules of different shapes differ, so only rules of one shape need `key`. */
+  readonly shape: number;
   /** Undefined: every peer. */
   readonly peers?: Peer[];
   /** Undefined: every port. */
@@ -125,11 +125,16 @@ function parseRules(rules: unknown, dir: Direction, namespace: string, where: st
 
 /** A rule, keeping its text for `key`; a class rather than a closure, so that it holds on to nothing else. */
 class ParsedRule implements Rule {
-  public readonly shape: string;
+  public readonly shape: number;
   private text?: string;
 
   constructor(private readonly namespace: string, private readonly raw: unknown, public readonly peers?: Peer[], public readonly ports?: RulePort[]) {
-    this.shape = `${peers?.length} ${ports?.map(p => `${p.protocol}:${p.port}-${p.endPort}`).join(',')}`;
+    let shape = peers?.length ?? -1;
+    for (const p of ports ?? []) {
+      const port = typeof p.port === 'number' ? p.port : p.port?.length ?? 0;
+      shape = (shape * 31 + port * 4 + PROTOCOLS.indexOf(p.protocol) + (p.endPort ?? 0) * 7) | 0;
+    }
+    this.shape = shape;
   }
 
   public get key(): string {
@@ -231,7 +236,7 @@ export class NetworkPolicyIndex {
 export function distinctRules(policies: NetworkPolicy[], dir: Direction): Rule[] | undefined {
   if (policies.length === 0) return undefined;
   const rules: Rule[] = [];
-  const byShape = new Map<string, Rule[]>();
+  const byShape = new Map<number, Rule[]>();
   for (const policy of policies) {
     for (const rule of policy[dir]!) {
       const same = byShape.get(rule.shape);

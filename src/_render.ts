@@ -2,7 +2,7 @@
 import { NAMESPACE_NAME_LABEL } from './_constants';
 import { Flow, compareStrings, groupSorted, networkPorts } from './_flow';
 import { AuthorizationPolicySpec, AuthorizationRuleSpec } from './_istio-spec';
-import { NetworkPolicyPeerSpec, NetworkPolicyPortSpec, NetworkPolicySpec } from './_network-policy-spec';
+import { NetworkPolicyEgressRuleSpec, NetworkPolicyPeerSpec, NetworkPolicyPortSpec, NetworkPolicySpec } from './_network-policy-spec';
 import type { ExternalPeer } from './external-peer';
 import type { MeshedService } from './meshed-service';
 
@@ -50,7 +50,7 @@ export function renderNetworkPolicy(
     podSelector: { matchLabels: self.selector },
     policyTypes: ['Ingress', 'Egress'],
     ingress: rules(self, inbound, f => f.from).map(r => ({ from: r.peers, ports: r.ports })),
-    egress: [...rules(self, outbound, f => f.to).map(r => ({ to: r.peers, ports: r.ports })), ...externalRules],
+    egress: rules(self, outbound, f => f.to).map((r): NetworkPolicyEgressRuleSpec => ({ to: r.peers, ports: r.ports })).concat(externalRules),
   };
 }
 
@@ -59,13 +59,11 @@ export function renderNetworkPolicy(
  * With no inbound flow it has no rules, which in an ALLOW policy admits nothing.
  */
 export function renderAuthorizationPolicy(self: MeshedService, inbound: Flow[]): AuthorizationPolicySpec {
+  // Each client has one flow to a server, so the principals of a group are distinct.
   const ruleList: AuthorizationRuleSpec[] = groupSorted(inbound, f => f.ports.join(',')).map(([, group]) => ({
-    from: [{ source: { principals: [...new Set(group.map(f => f.from.principal))].sort(compareStrings) } }],
+    from: [{ source: { principals: group.map(f => f.from.principal).sort(compareStrings) } }],
     to: [{ operation: { ports: group[0].ports.map(String) } }],
   }));
-  return {
-    selector: { matchLabels: self.selector },
-    action: 'ALLOW',
-    ...(ruleList.length > 0 ? { rules: ruleList } : {}),
-  };
+  const selector = { matchLabels: self.selector };
+  return ruleList.length > 0 ? { selector, action: 'ALLOW', rules: ruleList } : { selector, action: 'ALLOW' };
 }
