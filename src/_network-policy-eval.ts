@@ -132,7 +132,7 @@ class ParsedRule implements Rule {
     let shape = peers?.length ?? -1;
     for (const p of ports ?? []) {
       const port = typeof p.port === 'number' ? p.port : p.port?.length ?? 0;
-      shape = (shape * 31 + port * 4 + PROTOCOLS.indexOf(p.protocol) + (p.endPort ?? 0) * 7) | 0;
+      shape = Math.imul(shape, 31) + port * 4 + PROTOCOLS.indexOf(p.protocol) + (p.endPort ?? 0) * 7;
     }
     this.shape = shape;
   }
