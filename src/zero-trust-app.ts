@@ -32,9 +32,9 @@ export class ZeroTrustApp extends App {
     fs.mkdirSync(this.outdir, { recursive: true });
     const tree = new SubtreeCache();
     validateApp(tree.of(this));
-    const hasDependantCharts = resolveDependencies(this, tree);
-    const charts = topology(this, tree).filter(Chart.isChart);
-    const chartObjects = charts.map(chart => objectsOf(chart, tree));
+    const { hasDependantCharts, ordered } = resolveDependencies(this, tree);
+    const charts = ordered(this).filter(Chart.isChart);
+    const chartObjects = charts.map(chart => objectsOf(chart, ordered));
     const manifests = renderChecked(tree.of(this), chartObjects);
     const file = (dir: string, name: string) => path.join(dir, name + this.outputFileExtension);
     const chartName = (chart: Chart, index: number) =>
@@ -88,10 +88,10 @@ export class ZeroTrustApp extends App {
   public synthYaml(): string {
     const tree = new SubtreeCache();
     // Same order as App.synthYaml: dependencies first, then validation.
-    resolveDependencies(this, tree);
+    const { ordered } = resolveDependencies(this, tree);
     validateApp(tree.of(this));
-    const charts = topology(this, tree).filter(Chart.isChart);
-    return Yaml.stringify(...renderChecked(tree.of(this), charts.map(chart => objectsOf(chart, tree))).flat());
+    const charts = ordered(this).filter(Chart.isChart);
+    return Yaml.stringify(...renderChecked(tree.of(this), charts.map(chart => objectsOf(chart, ordered))).flat());
   }
 }
 
@@ -150,15 +150,24 @@ function dependencyEdges(constructs: IConstruct[]): Array<{ source: IConstruct; 
   return constructs.flatMap(source => source.node.dependencies.map(target => ({ source, target })));
 }
 
+/** A scope's constructs in cdk8s's synthesis order. */
+type Ordering = (scope: IConstruct) => IConstruct[];
+
 /**
  * cdk8s's dependency inference, run once: a chart depends on the charts nested in it and on the charts its
  * constructs depend on, and an ApiObject depends on the ApiObjects of the constructs its construct depends on.
- * @returns whether any chart depends on another, which makes cdk8s prefix chart file names with an index
+ * @returns whether any chart depends on another, which makes cdk8s prefix chart file names with an index, and the
+ * order cdk8s synthesizes a scope's constructs in
  */
-function resolveDependencies(app: App, tree: SubtreeCache): boolean {
+function resolveDependencies(app: App, tree: SubtreeCache): { hasDependantCharts: boolean; ordered: Ordering } {
   const constructs = tree.of(app);
+  const charts = constructs.filter(Chart.isChart);
+  const nested = charts.some(parent => parent.node.children.some(Chart.isChart));
+  const edges = dependencyEdges(constructs);
+  // Without nested charts or dependencies there is nothing to add, and cdk8s's order is the tree's preorder.
+  if (!nested && edges.length === 0) return { hasDependantCharts: false, ordered: scope => tree.of(scope) };
   let hasDependantCharts = false;
-  for (const parent of constructs.filter(Chart.isChart)) {
+  for (const parent of charts) {
     for (const child of parent.node.children.filter(Chart.isChart)) {
       parent.node.addDependency(child);
       hasDependantCharts = true;
@@ -184,12 +193,12 @@ function resolveDependencies(app: App, tree: SubtreeCache): boolean {
       }
     }
   }
-  return hasDependantCharts;
+  return { hasDependantCharts, ordered: scope => topology(scope, tree) };
 }
 
 /** The chart's own ApiObjects (not those of nested charts) in dependency order, as cdk8s renders them. */
-function objectsOf(chart: Chart, tree: SubtreeCache): ApiObject[] {
-  return topology(chart, tree).filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
+function objectsOf(chart: Chart, ordered: Ordering): ApiObject[] {
+  return ordered(chart).filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart);
 }
 
 /**
