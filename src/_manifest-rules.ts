@@ -15,7 +15,7 @@ import { MeshMode } from './mesh-mode';
 import { RuleSeverity } from './rule-info';
 import { ZeroTrustRules } from './zero-trust-rules';
 
-/** One synthesized object and the path of the ApiObject that emitted it. */
+/** One synthesized object and the path of the ApiObject that emitted it (which may be built only when read). */
 export interface ManifestObject {
   readonly manifest: any;
   readonly path: string;
@@ -41,9 +41,9 @@ export interface Finding {
 
 /** An object in a managed namespace, with what the messages need. */
 interface Landed {
+  readonly object: ManifestObject;
   readonly manifest: any;
   readonly spec: any;
-  readonly path: string;
   readonly mesh: `${MeshMode}`;
 }
 
@@ -77,13 +77,14 @@ function view<T>(ctx: ManifestContext, name: string, build: () => T): T {
 function landed(ctx: ManifestContext, kinds: string[]): Landed[] {
   const byKind = view(ctx, 'landed', () => {
     const groups = new Map<string, Landed[]>();
-    for (const { manifest, path } of ctx.objects) {
+    for (const object of ctx.objects) {
+      const manifest = object.manifest;
       if (!isObject(manifest) || typeof manifest.kind !== 'string') continue;
       const name = manifest.metadata?.name;
       const ns = manifest.kind === 'Namespace' ? name : manifest.metadata?.namespace;
       const managed = typeof ns === 'string' ? ctx.managed.get(ns) : undefined;
       if (!managed) continue;
-      const o = { manifest, spec: isObject(manifest.spec) ? manifest.spec : {}, path, mesh: managed.mesh };
+      const o = { object, manifest, spec: isObject(manifest.spec) ? manifest.spec : {}, mesh: managed.mesh };
       addToList(groups, manifest.kind, o);
     }
     return groups;
@@ -97,7 +98,8 @@ function meshed(o: Landed): boolean {
 
 function finding(ruleId: string, o: Landed, field: string, problem: string, fix: string): Finding {
   const place = field ? `${whereOf(o)}, ${field}` : whereOf(o);
-  return { ruleId, path: o.path, message: ruleMessage(ruleId, o.path, `${place}: ${problem}`, fix) };
+  const path = o.object.path;
+  return { ruleId, path, message: ruleMessage(ruleId, path, `${place}: ${problem}`, fix) };
 }
 
 function list(value: unknown): any[] {

@@ -126,7 +126,7 @@ function validateApp(constructs: IConstruct[]): void {
  */
 function renderChecked(constructs: IConstruct[], chartObjects: ApiObject[][]): any[][] {
   const manifests = chartObjects.map(objects => objects.map(o => o.toJson()));
-  const rendered = chartObjects.flatMap((objects, i) => objects.map((o, j) => ({ manifest: manifests[i][j], path: o.node.path })));
+  const rendered = chartObjects.flatMap((objects, i) => objects.map((o, j) => new RenderedObject(manifests[i][j], o)));
   const errors: string[] = [];
   for (const c of constructs) {
     const check = (c as any)._validateRendered;
@@ -137,6 +137,15 @@ function renderChecked(constructs: IConstruct[], chartObjects: ApiObject[][]): a
   }
   throwErrors(errors);
   return manifests;
+}
+
+/** A rendered manifest and the path of its ApiObject, which is built only when read: most checks never need it. */
+class RenderedObject {
+  constructor(public readonly manifest: any, private readonly source: ApiObject) {}
+
+  public get path(): string {
+    return this.source.node.path;
+  }
 }
 
 function throwErrors(errors: string[]): void {
