@@ -78,8 +78,6 @@ export class Reachability {
     return new Reachability({ ...options, pods, manifests, namespaces: namespacesFromManifests(manifests, pods) });
   }
 
-  /** The ids (`namespace/pod`) of the analysed pods, sorted. */
-  public readonly pods: string[];
   private readonly podsById = new Map<string, Pod>();
   /** Each pod as one side of a query, made once: the ZT416 check asks for the same pods many times. */
   private readonly podSides = new Map<string, Side>();
@@ -87,6 +85,7 @@ export class Reachability {
   private readonly trustDomain: string;
   private readonly trustDomains = new Map<string, string>();
   private podIndex?: PodIndex;
+  private sortedPods?: string[];
 
   private constructor(props: ReachabilityProps) {
     this.trustDomain = props.trustDomain ?? 'cluster.local';
@@ -144,7 +143,16 @@ export class Reachability {
       this.podsById.set(id, pod);
       this.podSides.set(id, { id, pod, endpoint });
     }
-    this.pods = [...this.podsById.keys()].sort(comparePodIds);
+  }
+
+  /** The ids (`namespace/pod`) of the analysed pods, sorted by namespace, then name. */
+  public get pods(): string[] {
+    // Sorted on first use: the ZT416 check never asks.
+    this.sortedPods ??= [...this.podsById.values()]
+      .map(p => ({ id: p.id, namespace: p.cls.namespace, name: p.id.slice(p.cls.namespace.length + 1) }))
+      .sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name))
+      .map(p => p.id);
+    return this.sortedPods;
   }
 
   /** Whether every layer allows the connection. */
@@ -417,8 +425,3 @@ function sortedPorts(ports: EndpointPort[]): EndpointPort[] {
   return [...unique.values()].sort((a, b) => a.port - b.port || compareStrings(a.protocol, b.protocol));
 }
 
-function comparePodIds(a: string, b: string): number {
-  const [an, ap] = a.split('/');
-  const [bn, bp] = b.split('/');
-  return compareStrings(an, bn) || compareStrings(ap, bp);
-}
