@@ -75,8 +75,17 @@ export interface NetworkPolicy {
   readonly egress?: Rule[];
 }
 
-/** Parses and validates one NetworkPolicy manifest; throws naming the object and field it does not understand. */
-export function parseNetworkPolicy(manifest: any): NetworkPolicy {
+/**
+ * Parsed peers by namespace and text: policies repeat the same peers (each flow names its server on the client and its
+ * client on the server), and a peer is immutable once parsed, so one analysis parses each text once.
+ */
+export type PeerCache = Map<string, Peer>;
+
+/**
+ * Parses and validates one NetworkPolicy manifest; throws naming the object and field it does not understand.
+ * @param peers parsed peers to reuse and add to, shared by the policies of one analysis
+ */
+export function parseNetworkPolicy(manifest: any, peers: PeerCache = new Map()): NetworkPolicy {
   const namespace: string = manifest.metadata?.namespace ?? 'default';
   const id = `${namespace}/${manifest.metadata?.name}`;
   const where = `NetworkPolicy ${id}`;
@@ -88,7 +97,7 @@ export function parseNetworkPolicy(manifest: any): NetworkPolicy {
   checkKeys(spec, ['egress', 'ingress', 'podSelector', 'policyTypes'], `${where}: spec`);
   if (spec.podSelector === undefined) throw new Error(`${where}: spec.podSelector is required`);
   const types = policyTypes(spec, where);
-  const rules = (dir: Direction) => types.includes(dir) ? parseRules(spec[dir], dir, namespace, `${where}: spec.${dir}`) : undefined;
+  const rules = (dir: Direction) => types.includes(dir) ? parseRules(spec[dir], dir, namespace, `${where}: spec.${dir}`, peers) : undefined;
   return {
     id,
     namespace,
@@ -109,7 +118,7 @@ function policyTypes(spec: any, where: string): Direction[] {
   });
 }
 
-function parseRules(rules: unknown, dir: Direction, namespace: string, where: string): Rule[] {
+function parseRules(rules: unknown, dir: Direction, namespace: string, where: string, cache: PeerCache): Rule[] {
   if (rules === undefined || rules === null) return [];
   if (!Array.isArray(rules)) throw new Error(`${where}: expected a list`);
   const peersKey = dir === 'ingress' ? 'from' : 'to';
@@ -117,7 +126,15 @@ function parseRules(rules: unknown, dir: Direction, namespace: string, where: st
     const at = `${where}[${i}]`;
     if (!isObject(rule)) throw new Error(`${at}: expected an object`);
     checkKeys(rule, [peersKey, 'ports'], at);
-    const peers = optionalList(rule[peersKey], `${at}.${peersKey}`)?.map((p, j) => parsePeer(p, namespace, `${at}.${peersKey}[${j}]`));
+    const peers = optionalList(rule[peersKey], `${at}.${peersKey}`)?.map((p, j) => {
+      const key = `${namespace} ${JSON.stringify(p)}`;
+      let peer = cache.get(key);
+      if (!peer) {
+        peer = parsePeer(p, namespace, `${at}.${peersKey}[${j}]`);
+        cache.set(key, peer);
+      }
+      return peer;
+    });
     const ports = optionalList(rule.ports, `${at}.ports`)?.map((p, j) => parsePort(p, `${at}.ports[${j}]`));
     return new ParsedRule(namespace, rule, peers, ports);
   });

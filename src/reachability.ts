@@ -9,8 +9,8 @@ import {
 import { Labels } from './_label-selector';
 import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
 import {
-  Endpoint, EndpointPort, NetworkPolicy, NetworkPolicyIndex, PROTOCOLS, Rule, admits, distinctRules, parseNetworkPolicy, peerMatches, portsMatch,
-  rulesAdmit,
+  Endpoint, EndpointPort, NetworkPolicy, NetworkPolicyIndex, PROTOCOLS, PeerCache, Rule,
+  admits, distinctRules, parseNetworkPolicy, peerMatches, portsMatch, rulesAdmit,
 } from './_network-policy-eval';
 import { Probe, Verdict, authorizationProbes, networkProbes } from './_probe-ports';
 import { PodIndex } from './_reachability-index';
@@ -93,10 +93,11 @@ export class Reachability {
     const policies: NetworkPolicy[] = [];
     const peerAuths: PeerAuthentication[] = [];
     const authz: AuthorizationPolicy[] = [];
+    const peers: PeerCache = new Map();
     (props.manifests ?? []).forEach((m, i) => {
       if (typeof m !== 'object' || m === null) throw new Error(`manifests[${i}]: expected an object`);
       refuseOverridingKinds(m);
-      if (m.kind === 'NetworkPolicy') policies.push(parseNetworkPolicy(m));
+      if (m.kind === 'NetworkPolicy') policies.push(parseNetworkPolicy(m, peers));
       if (m.kind === 'PeerAuthentication') peerAuths.push(parsePeerAuthentication(m));
       if (m.kind === 'AuthorizationPolicy') authz.push(parseAuthorizationPolicy(m));
     });
