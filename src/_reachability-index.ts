@@ -23,6 +23,8 @@ export class PodIndex {
   private readonly byNamespace = new Map<string, IndexedPod[]>();
   /** By `ns/<namespace>/sa/<service account>`, a principal without its trust domain. */
   private readonly byIdentity = new Map<string, IndexedPod[]>();
+  /** `withPrincipals` lookups so far: a client's principal recurs in the policy of each of its servers. */
+  private readonly byPrincipal = new Map<string, IndexedPod[]>();
   private readonly withIp: IndexedPod[];
 
   constructor(pods: IndexedPod[]) {
@@ -64,8 +66,13 @@ export class PodIndex {
   public withPrincipals(principals: string[]): Set<string> {
     const out = new Set<string>();
     for (const principal of principals) {
-      // Any trust domain: the exact check compares it.
-      for (const pod of this.byIdentity.get(principal.slice(principal.indexOf('/') + 1)) ?? []) out.add(pod.id);
+      let pods = this.byPrincipal.get(principal);
+      if (!pods) {
+        // Any trust domain: the exact check compares it.
+        pods = this.byIdentity.get(principal.slice(principal.indexOf('/') + 1)) ?? [];
+        this.byPrincipal.set(principal, pods);
+      }
+      for (const pod of pods) out.add(pod.id);
     }
     return out;
   }
