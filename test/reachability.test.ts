@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import * as fc from 'fast-check';
 import { PodInput, Reachability } from '../src';
 
 function np(namespace: string, name: string, spec: any): any {
@@ -254,5 +255,60 @@ describe('Reachability HBONE between sidecar and ambient pods', () => {
     });
     expect(r.check({ from: 'side/a', to: 'amb/b', port: 80 }).ingress).toBe(false);
     expect(r.check({ from: 'side/a', to: 'side/c', port: 80 }).ingress).toBe(true);
+  });
+});
+
+describe('the indexed peer lookup of the ZT416 proof', () => {
+  const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+  const RUNS = Number(process.env.FC_RUNS ?? 300);
+  const NAMESPACES = ['a', 'b', 'c'];
+  const APPS = ['x', 'y', 'z'];
+  const label = fc.record({ app: fc.constantFrom(...APPS) });
+  const peer = fc.oneof(
+    label.map(l => ({ podSelector: { matchLabels: l } })),
+    fc.record({ ns: fc.constantFrom(...NAMESPACES), l: label }).map(({ ns, l }) =>
+      ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector: { matchLabels: l } })),
+    fc.constantFrom({ namespaceSelector: { matchLabels: { tier: 'front' } } }),
+    fc.constantFrom({ podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['x'] }] } }),
+    fc.constantFrom({ ipBlock: { cidr: '10.0.0.0/30' } }),
+  );
+  const rule = fc.record({ peers: fc.array(peer, { maxLength: 3 }), ports: fc.subarray([80, 443, 53]) });
+  const pod = fc.record({ ns: fc.constantFrom(...NAMESPACES), app: fc.constantFrom(...APPS), ip: fc.boolean() });
+  const policy = fc.record({
+    ns: fc.constantFrom(...NAMESPACES),
+    app: fc.option(fc.constantFrom(...APPS)),
+    ingress: fc.array(rule, { maxLength: 2 }),
+    egress: fc.array(rule, { maxLength: 2 }),
+  });
+  const world = fc.record({ pods: fc.array(pod, { minLength: 2, maxLength: 8 }), policies: fc.array(policy, { maxLength: 5 }) });
+
+  test(`for every pod and peer, the verdicts from the index equal those from matching every rule (seed ${SEED})`, () => {
+    fc.assert(fc.property(world, w => {
+      const pods = w.pods.map((p, i) => ({
+        namespace: p.ns,
+        name: `p${i}`,
+        labels: { app: p.app },
+        ports: [{ port: 80 }, { port: 53, protocol: 'UDP' }],
+        ...(p.ip ? { ip: `10.0.0.${i % 4}` } : {}),
+      }));
+      const manifests = w.policies.map((p, i) => np(p.ns, `np${i}`, {
+        podSelector: p.app ? { matchLabels: { app: p.app } } : {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: p.ingress.map(r => ({ ...(r.peers.length > 0 ? { from: r.peers } : {}), ports: r.ports.map(port => ({ port })) })),
+        egress: p.egress.map(r => ({ ...(r.peers.length > 0 ? { to: r.peers } : {}), ports: r.ports.map(port => ({ port })) })),
+      }));
+      const r = Reachability.analyze({ pods, manifests, namespaces: [{ name: 'a', labels: { tier: 'front' } }, { name: 'b' }, { name: 'c' }] });
+      for (const id of r.pods) {
+        for (const layer of ['ingress', 'egress'] as const) {
+          const matched = r._peerRules(layer, id);
+          if (matched === undefined) continue;
+          for (const other of r.pods) {
+            if (other === id) continue;
+            const [from, to] = layer === 'egress' ? [id, other] : [other, id];
+            expect(r._verdicts(layer, from, to, matched.get(other) ?? [])).toEqual(r._verdicts(layer, from, to));
+          }
+        }
+      }
+    }), { seed: SEED, numRuns: RUNS });
   });
 });
