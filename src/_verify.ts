@@ -140,4 +140,3 @@ function infrastructure(ns: VerifiedNamespace | undefined, to: PodInput, port: n
   const istiod = ns.sidecar && to.namespace === 'istio-system' && to.labels?.app === 'istiod' && port === 15012 && protocol === 'TCP';
   return dns || istiod;
 }
-
