@@ -4,6 +4,7 @@
  */
 import { CidrBlock, IpAddress, cidrContains, parseCidr } from './_cidr';
 import { addToList } from './_collections';
+import { compareStrings } from './_flow';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from './_label-selector';
 import { SIDECAR_INJECT, sidecarInject } from './_workload-rules';
 
@@ -253,7 +254,7 @@ export interface PeerAuthChain {
 }
 
 function byId<T extends { id: string }>(a: T, b: T): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return compareStrings(a.id, b.id);
 }
 
 /** Which Istio policies apply to a workload; policies in the root namespace apply mesh-wide. */

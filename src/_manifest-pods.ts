@@ -2,6 +2,7 @@
  * Pods and namespaces described by manifests: one representative pod per workload, Namespace objects,
  * and every namespace a pod or policy lives in.
  */
+import { compareStrings } from './_flow';
 import { isObject } from './_label-selector';
 import { POD_TEMPLATES, serviceAccountOf } from './_workload-rules';
 import type { NamespaceInput, PodInput, PodPortInput } from './reachability-input';
@@ -72,5 +73,5 @@ export function namespacesFromManifests(manifests: any[], pods: PodInput[]): Nam
   for (const name of used) {
     if (!namespaces.has(name)) namespaces.set(name, { name });
   }
-  return [...namespaces.values()].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return [...namespaces.values()].sort((a, b) => compareStrings(a.name, b.name));
 }

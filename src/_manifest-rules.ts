@@ -9,6 +9,7 @@ import { ruleInfo, ruleMessage } from './_catalog';
 import { CidrBlock, parseCidr } from './_cidr';
 import { addToList } from './_collections';
 import { WORKLOAD_LABEL } from './_constants';
+import { compareStrings } from './_flow';
 import { isObject } from './_label-selector';
 import { POD_TEMPLATES, meshOptOuts, serviceAccountOf } from './_workload-rules';
 import { MeshMode } from './mesh-mode';
@@ -492,10 +493,7 @@ export const MANIFEST_RULES: Array<{ id: string; check: (ctx: ManifestContext) =
 ];
 
 function compareFindings(a: Finding, b: Finding): number {
-  for (const key of ['path', 'ruleId', 'message'] as const) {
-    if (a[key] !== b[key]) return a[key] < b[key] ? -1 : 1;
-  }
-  return 0;
+  return compareStrings(a.path, b.path) || compareStrings(a.ruleId, b.ruleId) || compareStrings(a.message, b.message);
 }
 
 /** Runs every manifest rule; findings sorted by path, then rule id, then message. */

@@ -4,6 +4,7 @@
  */
 import { CidrBlock, IpAddress, cidrContains, parseCidr } from './_cidr';
 import { NAMESPACE_NAME_LABEL } from './_constants';
+import { compareStrings } from './_flow';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from './_label-selector';
 
 /** The direction a policy isolates. */
@@ -235,7 +236,7 @@ export class NetworkPolicyIndex {
   private readonly byNamespace = new Map<string, NetworkPolicy[]>();
 
   constructor(policies: NetworkPolicy[]) {
-    for (const policy of [...policies].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) {
+    for (const policy of [...policies].sort((a, b) => compareStrings(a.id, b.id))) {
       const list = this.byNamespace.get(policy.namespace) ?? [];
       list.push(policy);
       this.byNamespace.set(policy.namespace, list);

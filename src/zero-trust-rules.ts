@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { RULE_CATALOG } from './_catalog';
+import { compareStrings } from './_flow';
 import { RuleInfo } from './rule-info';
 
 /** The construct metadata type that records a suppression: `{ ruleId, reason }`. */
@@ -55,7 +56,7 @@ export class ZeroTrustRules {
    * Every zero-trust rule, in id order.
    */
   public static catalog(): RuleInfo[] {
-    return RULE_CATALOG.map(r => ({ ...r })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return RULE_CATALOG.map(r => ({ ...r })).sort((a, b) => compareStrings(a.id, b.id));
   }
 
   /**
@@ -66,7 +67,7 @@ export class ZeroTrustRules {
     const scopes = (suppressedScopes.get(root.node.root) ?? []).filter(c => ZeroTrustRules._covers(root.node.path, c.node.path));
     return scopes.flatMap(c => c.node.metadata.filter(m => m.type === SUPPRESSION_METADATA)
       .map(m => ({ path: c.node.path, ruleId: m.data.ruleId, reason: m.data.reason })))
-      .sort((a, b) => b.path.length - a.path.length || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      .sort((a, b) => b.path.length - a.path.length || compareStrings(a.path, b.path));
   }
 
   /**
