@@ -34,6 +34,9 @@ export function isReadKind(m: any): boolean {
   refuseOverridingKinds(m);
   if (READ_KINDS.has(m.kind)) return true;
   const group = m.apiVersion.split('/').length > 1 ? m.apiVersion.split('/')[0] : '';
+  if (group === 'gateway.networking.k8s.io' && m.kind === 'Gateway' && m.spec?.gatewayClassName === 'istio-waypoint') {
+    throw new Error(`${objectName(m)}: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity`);
+  }
   if (!group.endsWith('istio.io')) return false;
   if (!HARMLESS_ISTIO_KINDS.includes(`${group}/${m.kind}`)) {
     // Sidecar, WasmPlugin, the removed rbac.istio.io and authentication.istio.io kinds, and kinds added later.

@@ -11,7 +11,7 @@ describe('isReadKind', () => {
   });
 
   test.each([
-    ['v1', 'ConfigMap'], ['v1', 'Secret'], ['v1', 'ServiceAccount'], ['networking.k8s.io/v1', 'Ingress'], ['gateway.networking.k8s.io/v1', 'HTTPRoute'],
+    ['v1', 'ConfigMap'], ['v1', 'Secret'], ['v1', 'ServiceAccount'], ['networking.k8s.io/v1', 'Ingress'], ['gateway.networking.k8s.io/v1', 'HTTPRoute'], ['gateway.networking.k8s.io/v1', 'Gateway'],
     ['route.openshift.io/v1', 'Route'], ['networking.istio.io/v1', 'VirtualService'], ['networking.istio.io/v1alpha3', 'Gateway'],
     ['networking.istio.io/v1', 'ServiceEntry'], ['networking.istio.io/v1', 'WorkloadEntry'], ['security.istio.io/v1', 'RequestAuthentication'],
     ['telemetry.istio.io/v1', 'Telemetry'],
@@ -35,6 +35,8 @@ describe('isReadKind', () => {
     [obj('authentication.istio.io/v1alpha1', 'Policy'), 'Policy x/o: the analyzer does not model Policy (authentication.istio.io/v1alpha1), which can change what Istio allows'],
     [obj('networking.istio.io/v1', 'EnvoyFilter'), 'EnvoyFilter x/o: the analyzer does not model EnvoyFilter, which can change what NetworkPolicies and Istio allow'],
     [obj('cilium.io/v2', 'CiliumNetworkPolicy'), 'CiliumNetworkPolicy x/o: the analyzer does not model CiliumNetworkPolicy, which can change what NetworkPolicies and Istio allow'],
+    [obj('gateway.networking.k8s.io/v1', 'Gateway', { gatewayClassName: 'istio-waypoint' }),
+      'Gateway x/o: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity'],
     [obj('networking.istio.io/v1', 'DestinationRule', { trafficPolicy: { portLevelSettings: [{ tls: { mode: 'ISTIO_MUTUAL' } }, { tls: { mode: 'SIMPLE' } }] } }),
       'DestinationRule x/o: spec.trafficPolicy.portLevelSettings[1].tls.mode: the analyzer models only ISTIO_MUTUAL, not "SIMPLE", which changes whether clients present their mesh identity'],
     [obj('networking.istio.io/v1', 'DestinationRule', { subsets: [{ name: 'v1', trafficPolicy: { tls: { mode: 'DISABLE' } } }] }),
