@@ -21,6 +21,9 @@ const HARMLESS_ISTIO_KINDS = [
   'networking.istio.io/DestinationRule', 'security.istio.io/RequestAuthentication', 'telemetry.istio.io/Telemetry',
 ];
 
+/** Other meshes' authorization kinds (`group/kind`, `group/*` for every kind of the group): they narrow what is allowed. */
+const OTHER_MESH_POLICIES = ['policy.linkerd.io/*', 'kuma.io/MeshTrafficPermission', 'kuma.io/TrafficPermission', 'consul.hashicorp.com/ServiceIntentions'];
+
 /** The object's name for messages: `Kind namespace/name`, or `Kind name` for a cluster-wide object. */
 function objectName(m: any): string {
   return `${m.kind} ${m.metadata?.namespace === undefined ? m.metadata?.name : manifestId(m)}`;
@@ -36,6 +39,9 @@ export function isReadKind(m: any): boolean {
   const group = m.apiVersion.split('/').length > 1 ? m.apiVersion.split('/')[0] : '';
   if (group === 'gateway.networking.k8s.io' && m.kind === 'Gateway' && m.spec?.gatewayClassName === 'istio-waypoint') {
     throw new Error(`${objectName(m)}: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity`);
+  }
+  if (OTHER_MESH_POLICIES.includes(`${group}/*`) || OTHER_MESH_POLICIES.includes(`${group}/${m.kind}`)) {
+    throw new Error(`${objectName(m)}: the analyzer does not model ${m.kind} (${m.apiVersion}), another mesh's authorization, which can change what is allowed`);
   }
   if (!group.endsWith('istio.io')) return false;
   if (!HARMLESS_ISTIO_KINDS.includes(`${group}/${m.kind}`)) {

@@ -14,7 +14,7 @@ describe('isReadKind', () => {
     ['v1', 'ConfigMap'], ['v1', 'Secret'], ['v1', 'ServiceAccount'], ['networking.k8s.io/v1', 'Ingress'], ['gateway.networking.k8s.io/v1', 'HTTPRoute'], ['gateway.networking.k8s.io/v1', 'Gateway'],
     ['route.openshift.io/v1', 'Route'], ['networking.istio.io/v1', 'VirtualService'], ['networking.istio.io/v1alpha3', 'Gateway'],
     ['networking.istio.io/v1', 'ServiceEntry'], ['networking.istio.io/v1', 'WorkloadEntry'], ['security.istio.io/v1', 'RequestAuthentication'],
-    ['telemetry.istio.io/v1', 'Telemetry'],
+    ['telemetry.istio.io/v1', 'Telemetry'], ['kuma.io/v1alpha1', 'MeshTimeout'],
   ])('ignores %s %s', (apiVersion, kind) => {
     expect(isReadKind(obj(apiVersion, kind))).toBe(false);
   });
@@ -35,6 +35,9 @@ describe('isReadKind', () => {
     [obj('authentication.istio.io/v1alpha1', 'Policy'), 'Policy x/o: the analyzer does not model Policy (authentication.istio.io/v1alpha1), which can change what Istio allows'],
     [obj('networking.istio.io/v1', 'EnvoyFilter'), 'EnvoyFilter x/o: the analyzer does not model EnvoyFilter, which can change what NetworkPolicies and Istio allow'],
     [obj('cilium.io/v2', 'CiliumNetworkPolicy'), 'CiliumNetworkPolicy x/o: the analyzer does not model CiliumNetworkPolicy, which can change what NetworkPolicies and Istio allow'],
+    [obj('policy.linkerd.io/v1beta3', 'Server'), 'Server x/o: the analyzer does not model Server (policy.linkerd.io/v1beta3), another mesh\'s authorization, which can change what is allowed'],
+    [obj('kuma.io/v1alpha1', 'MeshTrafficPermission'),
+      'MeshTrafficPermission x/o: the analyzer does not model MeshTrafficPermission (kuma.io/v1alpha1), another mesh\'s authorization, which can change what is allowed'],
     [obj('gateway.networking.k8s.io/v1', 'Gateway', { gatewayClassName: 'istio-waypoint' }),
       'Gateway x/o: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity'],
     [obj('networking.istio.io/v1', 'DestinationRule', { trafficPolicy: { portLevelSettings: [{ tls: { mode: 'ISTIO_MUTUAL' } }, { tls: { mode: 'SIMPLE' } }] } }),
