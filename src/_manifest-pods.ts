@@ -9,8 +9,14 @@ import type { NamespaceInput, PodInput, PodPortInput } from './reachability-inpu
 
 // The apiVersion the analyzer reads each workload kind at; where the pod template is comes from POD_TEMPLATES.
 const WORKLOAD_API_VERSIONS: { [kind: string]: string } = {
-  Pod: 'v1', Deployment: 'apps/v1', StatefulSet: 'apps/v1', DaemonSet: 'apps/v1', ReplicaSet: 'apps/v1', ReplicationController: 'v1',
-  Job: 'batch/v1', CronJob: 'batch/v1',
+  Pod: 'v1',
+  Deployment: 'apps/v1',
+  StatefulSet: 'apps/v1',
+  DaemonSet: 'apps/v1',
+  ReplicaSet: 'apps/v1',
+  ReplicationController: 'v1',
+  Job: 'batch/v1',
+  CronJob: 'batch/v1',
 };
 
 /** The workload kinds that pods are taken from. */
