@@ -3,9 +3,10 @@
  * reads manifests, prints the allowed-flow matrix, writes a Mermaid diagram, and checks the flows against a list.
  */
 import * as fs from 'fs';
-import { parseAllDocuments } from 'yaml';
-import { isObject } from './_label-selector';
+import { manifestsOfYaml } from './_manifest-documents';
+import { ignoredKindsNote } from './_manifest-kinds';
 import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
+import { withServicePorts } from './_manifest-services';
 import { AllowedFlow } from './flow-query';
 import { Reachability } from './reachability';
 
@@ -37,9 +38,8 @@ export function main(argv: string[], io: CliOutput = {
   }
   try {
     const args = parseArgs(argv);
-    const manifests = args.files.flatMap(readManifests);
-    const pods = podsFromManifests(manifests);
-    const reachability = Reachability.analyze({ pods, manifests, namespaces: namespacesFromManifests(manifests, pods) });
+    const { reachability, ignored } = analyze(args.files.flatMap(readManifests));
+    if (ignored) io.err(`cdk8s-zero-trust: ${ignored}\n`);
     io.out(reachability.toMatrix());
     if (args.mermaid) {
       writeFile(args.mermaid, reachability.toMermaid());
@@ -90,33 +90,22 @@ function writeFile(file: string, text: string): void {
   }
 }
 
-/** The objects of a multi-document YAML file; `v1 List` items are expanded. */
+/** The objects of a YAML file, checked on their own so that a bad one is reported against its file. */
 function readManifests(file: string): any[] {
-  const manifests: any[] = [];
-  for (const [i, doc] of parseAllDocuments(readText(file)).entries()) {
-    if (doc.errors.length > 0) throw new Error(`${file}: bad YAML in document ${i + 1}: ${doc.errors[0].message}`);
-    const value = doc.toJS();
-    if (value === null || value === undefined) continue;
-    const items = isObject(value) && value.kind === 'List' && Array.isArray(value.items) ? value.items : [value];
-    for (const item of items) {
-      if (!isObject(item) || typeof item.apiVersion !== 'string' || typeof item.kind !== 'string') {
-        throw new Error(`${file}: document ${i + 1} has no apiVersion and kind: not a Kubernetes object`);
-      }
-      manifests.push(item);
-    }
-  }
-  return checked(file, manifests);
-}
-
-// Parses the objects the analyzer reads now, so that a bad one is reported against its file.
-function checked(file: string, manifests: any[]): any[] {
+  const manifests = manifestsOfYaml(readText(file), file);
   try {
-    const pods = podsFromManifests(manifests);
-    Reachability.analyze({ pods, manifests, namespaces: namespacesFromManifests(manifests, pods) });
+    analyze(manifests);
   } catch (e) {
     throw new Error(`${file}: ${(e as Error).message}`);
   }
   return manifests;
+}
+
+/** The analysis of the objects, and the line that says which ones it ignored. */
+function analyze(manifests: any[]): { reachability: Reachability; ignored?: string } {
+  const ignored = ignoredKindsNote(manifests);
+  const pods = withServicePorts(manifests, podsFromManifests(manifests));
+  return { reachability: Reachability.analyze({ pods, manifests, namespaces: namespacesFromManifests(manifests, pods) }), ignored };
 }
 
 function flowText(f: AllowedFlow): string {

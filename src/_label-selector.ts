@@ -25,7 +25,8 @@ export function checkKeys(value: Record<string, any>, allowed: string[], where: 
   throw new Error(`${where}.${key}: field not supported by the analyzer`);
 }
 
-function checkStringMap(value: unknown, where: string): Record<string, string> {
+/** Throws unless `value` is a map of strings; `where` names the object and field. */
+export function checkStringMap(value: unknown, where: string): Record<string, string> {
   if (!isObject(value)) throw new Error(`${where}: expected a map of strings`);
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw new Error(`${where}.${key}: expected a string`);

@@ -96,13 +96,14 @@ export function parseNetworkPolicy(manifest: any, peers: PeerCache = new Map()):
   const spec = manifest.spec;
   if (!isObject(spec)) throw new Error(`${where}: spec is required`);
   checkKeys(spec, ['egress', 'ingress', 'podSelector', 'policyTypes'], `${where}: spec`);
-  if (spec.podSelector === undefined) throw new Error(`${where}: spec.podSelector is required`);
   const types = policyTypes(spec, where);
   const rules = (dir: Direction) => types.includes(dir) ? parseRules(spec[dir], dir, namespace, `${where}: spec.${dir}`, peers) : undefined;
   return {
     id,
     namespace,
-    selects: compileSelector(spec.podSelector, `${where}: spec.podSelector`),
+    // An absent podSelector is the empty one, which selects every pod of the namespace (the API's Go type has no
+    // pointer, and kubernetes/kubernetes#131354 documents it as optional).
+    selects: compileSelector(spec.podSelector ?? {}, `${where}: spec.podSelector`),
     ingress: rules('ingress'),
     egress: rules('egress'),
   };

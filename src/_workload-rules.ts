@@ -13,6 +13,7 @@ export const POD_TEMPLATES: Record<string, { at: string; template: (m: any) => a
   StatefulSet: { at: 'spec.template.', template: m => m.spec?.template },
   DaemonSet: { at: 'spec.template.', template: m => m.spec?.template },
   ReplicaSet: { at: 'spec.template.', template: m => m.spec?.template },
+  ReplicationController: { at: 'spec.template.', template: m => m.spec?.template },
   Job: { at: 'spec.template.', template: m => m.spec?.template },
   CronJob: { at: 'spec.jobTemplate.spec.template.', template: m => m.spec?.jobTemplate?.spec?.template },
 };

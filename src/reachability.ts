@@ -64,7 +64,7 @@ export class Reachability {
 
   /**
    * Analyses a cdk8s App: its NetworkPolicy, PeerAuthentication and AuthorizationPolicy objects, one pod per workload
-   * (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob), the pods constructs stand for, and its namespaces.
+   * (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob), the pods constructs stand for, and its namespaces.
    */
   public static ofApp(app: App, options: ReachabilityOptions = {}): Reachability {
     const constructs = app.node.findAll();

@@ -107,6 +107,36 @@ describe('cdk8s-zero-trust analyze', () => {
   });
 });
 
+describe('the corpus: realistic manifest sets, written for these tests', () => {
+  const CORPUS = path.join(__dirname, 'corpus');
+  test.each([
+    ['shop', 5, 'ignored 2 objects of kinds it does not model: ConfigMap (1), ServiceAccount (1)'],
+    ['legacy-rc', 5, undefined],
+    ['recipes', 28, undefined],
+    ['multi-doc', 6, undefined],
+    ['istio-security', 4, 'ignored 7 objects of kinds it does not model: DestinationRule (1), RequestAuthentication (1), ServiceAccount (4), VirtualService (1)'],
+  ])('%s.yaml allows exactly the flows of %s.flows', (name, count, ignored) => {
+    const { code, out, err } = run('verify', path.join(CORPUS, `${name}.yaml`), '--expect', path.join(CORPUS, `${name}.flows`));
+    expect(code).toBe(0);
+    expect(out).toMatch(new RegExp(`OK: the ${count} allowed flows are exactly the expected ones\n$`));
+    expect(err).toBe(ignored === undefined ? '' : `cdk8s-zero-trust: ${ignored}\n`);
+  });
+
+  test('every corpus set is tested', () => {
+    expect(fs.readdirSync(CORPUS).sort()).toEqual(['istio-security', 'legacy-rc', 'multi-doc', 'recipes', 'shop'].flatMap(n => [`${n}.flows`, `${n}.yaml`]).sort());
+  });
+});
+
+describe('cdk8s-zero-trust ignores what cannot change the flows', () => {
+  test('says once, over all files, which kinds it ignored', () => {
+    const config = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: shop }\n';
+    const ingress = 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: i, namespace: shop }\n';
+    const { code, out, err } = run('analyze', file('m.yaml', `${MANIFESTS}---\n${config}`), file('n.yaml', `${config}---\n${ingress}`));
+    expect({ code, out }).toEqual({ code: 0, out: MATRIX });
+    expect(err).toBe('cdk8s-zero-trust: ignored 3 objects of kinds it does not model: ConfigMap (2), Ingress (1)\n');
+  });
+});
+
 describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => {
   test.each([
     ['bad YAML', 'a: [1, 2\n', /^cdk8s-zero-trust: .*bad\.yaml: bad YAML in document 1: /],
@@ -116,6 +146,17 @@ describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => 
     ['an unknown workload apiVersion', 'apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: { name: d }\n', /bad\.yaml: Deployment default\/d: unsupported apiVersion "extensions\/v1beta1"/],
     ['a policy the analyzer does not understand', 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: p, namespace: x }\nspec: { rules: [{ to: [{ operation: { methods: [GET] } }] }] }\n',
       /bad\.yaml: AuthorizationPolicy x\/p: spec\.rules\[0\]\.to\[0\]\.operation\.methods: field not supported by the analyzer\n$/],
+    ['a kind that overrides NetworkPolicies', 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: { name: a }\n',
+      /bad\.yaml: AdminNetworkPolicy a: the analyzer does not model AdminNetworkPolicy, which can change what NetworkPolicies and Istio allow\n$/],
+    ['an Istio kind the analyzer does not model', 'apiVersion: rbac.istio.io/v1alpha1\nkind: ServiceRoleBinding\nmetadata: { name: b, namespace: x }\n',
+      /bad\.yaml: ServiceRoleBinding x\/b: the analyzer does not model ServiceRoleBinding \(rbac\.istio\.io\/v1alpha1\), which can change what Istio allows\n$/],
+    ['a DestinationRule that turns mTLS off', 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: d, namespace: x }\nspec: { host: db, trafficPolicy: { tls: { mode: DISABLE } } }\n',
+      /bad\.yaml: DestinationRule x\/d: spec\.trafficPolicy\.tls\.mode: the analyzer models only ISTIO_MUTUAL, not "DISABLE", which changes whether clients present their mesh identity\n$/],
+    ['a container port without a number', 'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [{ name: c, ports: [{ name: http }] }] }\n',
+      /bad\.yaml: Pod default\/p: spec\.containers\[0\]\.ports\[0\]: containerPort is required\n$/],
+    ['a List item that is not an object', 'apiVersion: v1\nkind: List\nitems: [web]\n', /bad\.yaml: document 1, items\[0\] has no apiVersion and kind: not a Kubernetes object\n$/],
+    ['a Service with a bad target port', 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\nspec: { selector: { app: s }, ports: [{ port: 80, targetPort: 0 }] }\n',
+      /bad\.yaml: Service default\/s: spec\.ports\[0\]: expected a port number from 1 to 65535 or a port name, got 0\n$/],
   ])('%s', (_, text, message) => {
     const { code, out, err } = run('analyze', file('bad.yaml', text));
     expect({ code, out }).toEqual({ code: 2, out: '' });

@@ -9,6 +9,8 @@ describe('podsFromManifests', () => {
       { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's', namespace: 'x' }, spec: { template: template({ app: 's' }) } },
       { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ds', namespace: 'x' }, spec: { template: template({ app: 'ds' }) } },
       { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs', namespace: 'x' }, spec: { template: template({ app: 'rs' }) } },
+      { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'rc', namespace: 'x' }, spec: { selector: { app: 'rc' }, template: template({ app: 'rc', track: 'a' }) } },
+      { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'rc2', namespace: 'x' }, spec: { template: template({ app: 'rc2' }) } },
       { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { template: template({ app: 'j' }) } },
       { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cj', namespace: 'y' }, spec: { jobTemplate: { spec: { template: template({ app: 'cj' }) } } } },
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ignored' }, spec: {} },
@@ -18,6 +20,8 @@ describe('podsFromManifests', () => {
       'x/s {"app":"s"} default',
       'x/ds {"app":"ds"} default',
       'x/rs {"app":"rs"} default',
+      'x/rc {"app":"rc","track":"a"} default',
+      'x/rc2 {"app":"rc2"} default',
       'default/j {"app":"j"} default',
       'y/cj {"app":"cj"} default',
     ]);
@@ -51,6 +55,12 @@ describe('podsFromManifests', () => {
     [{ apiVersion: 'batch/v1beta1', kind: 'CronJob', metadata: { name: 'c' } }, 'CronJob default/c: unsupported apiVersion "batch/v1beta1" (expected batch/v1)'],
     [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace: 'x' }, spec: { template: template({}) } }, 'Deployment x/undefined: metadata.name is required'],
     [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: {} }, 'Deployment default/d: no pod template spec'],
+    [{ apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'r' }, spec: { selector: { app: 'other' }, template: template({ app: 'r' }) } },
+      'ReplicationController default/r: spec.selector.app: does not match the template labels'],
+    [{ apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'r' }, spec: { selector: 'app=r', template: template({ app: 'r' }) } },
+      'ReplicationController default/r: spec.selector: expected a map of strings'],
+    [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { spec: { initContainers: [{ restartPolicy: 'Always', ports: [{}] }] } } } },
+      'Deployment default/d: spec.template.spec.initContainers[0].ports[0]: containerPort is required'],
   ])('rejects %j', (manifest, message) => {
     expect(() => podsFromManifests([manifest])).toThrow(message);
   });

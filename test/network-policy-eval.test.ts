@@ -74,6 +74,7 @@ const CASES: Case[] = [
   { name: 'no policy: everything allowed', manifests: [], expected: ALL },
   { name: 'deny-all ingress (policyTypes absent, no ingress field) isolates every pod of x', manifests: [denyAllIngressX], expected: INTO_X_DENIED },
   { name: 'deny-all ingress with ingress: []', manifests: [np('x', 'deny', { podSelector: {}, ingress: [] })], expected: INTO_X_DENIED },
+  { name: 'an absent podSelector selects every pod of the namespace', manifests: [np('x', 'deny', { ingress: [] })], expected: INTO_X_DENIED },
   { name: 'deny-all ingress also holds for UDP', manifests: [denyAllIngressX], protocol: 'UDP', expected: INTO_X_DENIED },
   { name: 'deny-all ingress also holds for SCTP on 81', manifests: [denyAllIngressX], port: 81, protocol: 'SCTP', expected: INTO_X_DENIED },
   { name: 'allow-all ingress rule [{}] admits everything', manifests: [np('x', 'allow', { podSelector: {}, ingress: [{}] })], expected: ALL },
@@ -422,7 +423,6 @@ describe('NetworkPolicy validation', () => {
   test.each([
     ['an unknown apiVersion', analyze({ podSelector: {} }, 'extensions/v1beta1'), 'NetworkPolicy x/p: unsupported apiVersion "extensions/v1beta1" (expected networking.k8s.io/v1)'],
     ['a missing spec', analyze(undefined), 'NetworkPolicy x/p: spec is required'],
-    ['a missing podSelector', analyze({ ingress: [] }), 'NetworkPolicy x/p: spec.podSelector is required'],
     ['an unknown spec field', analyze({ podSelector: {}, ingres: [] }), 'NetworkPolicy x/p: spec.ingres: field not supported by the analyzer'],
     ['an unknown policy type', analyze({ podSelector: {}, policyTypes: ['Both'] }), 'NetworkPolicy x/p: spec.policyTypes[0]: unknown policy type "Both"'],
     ['an unknown rule field', analyze({ podSelector: {}, ingress: [{ to: [] }] }), 'NetworkPolicy x/p: spec.ingress[0].to: field not supported by the analyzer'],
