@@ -12,14 +12,14 @@ import {
 import { isObject } from './_label-selector';
 import {
   Finding, Landed, ManifestContext, NetworkPolicyPeer, allowPolicy, emptySelector, finding, landed, list,
-  networkPolicyPeers, peerField, podTemplates, positiveSourceFields,
+  networkPolicyPeers, peerField, podTemplates, positiveSourceFields, view,
 } from './_manifest-objects';
 
 /**
  * The namespace names a selector pins by `kubernetes.io/metadata.name` (matchLabels and `In` expressions, intersected),
  * or undefined when it pins none: only that label names a namespace, as the API server sets it to the name.
  */
-export function pinnedNamespaces(selector: Record<string, any>): string[] | undefined {
+function pinnedNamespaces(selector: Record<string, any>): string[] | undefined {
   let names: string[] | undefined;
   const narrow = (values: string[]) => { names = names === undefined ? values : names.filter(n => values.includes(n)); };
   const label = isObject(selector.matchLabels) ? selector.matchLabels[NAMESPACE_NAME_LABEL] : undefined;
@@ -32,8 +32,9 @@ export function pinnedNamespaces(selector: Record<string, any>): string[] | unde
 
 /** Peers with a non-empty namespaceSelector (an empty one is ZT402's), and the names it pins. */
 function namespacePeers(ctx: ManifestContext): Array<NetworkPolicyPeer & { pinned?: string[] }> {
-  return networkPolicyPeers(ctx).filter(p => isObject(p.peer?.namespaceSelector) && !emptySelector(p.peer.namespaceSelector))
-    .map(p => ({ ...p, pinned: pinnedNamespaces(p.peer.namespaceSelector) }));
+  return view(ctx, 'namespacePeers', () => networkPolicyPeers(ctx)
+    .filter(p => isObject(p.peer?.namespaceSelector) && !emptySelector(p.peer.namespaceSelector))
+    .map(p => ({ ...p, pinned: pinnedNamespaces(p.peer.namespaceSelector) })));
 }
 
 function zt419(ctx: ManifestContext): Finding[] {
@@ -57,7 +58,8 @@ function zt420(ctx: ManifestContext): Finding[] {
     if (outside.length === 0 || infrastructureEgress(p)) return [];
     return [finding('ZT420', p.rule.o, peerField(p),
       `the peer selects pods of ${outside.map(n => `"${n}"`).join(', ')}, which the app does not manage, so the proof cannot see them`,
-      'Declare the peer as a MeshedService in a ZeroTrustNamespace and allow the flow, or suppress ZT420 with a reason.')];
+      'Declare the peer as a MeshedService in a ZeroTrustNamespace and allow the flow (cluster DNS and istiod only in the exact rules '
+      + 'ZeroTrustNamespace emits), or suppress ZT420 with a reason.')];
   });
 }
 
@@ -69,8 +71,8 @@ interface AllowSource {
 }
 
 function allowSources(ctx: ManifestContext): AllowSource[] {
-  return landed(ctx, ['AuthorizationPolicy']).filter(allowPolicy).flatMap(o => list(o.spec.rules).flatMap((rule, i) =>
-    list(rule?.from).flatMap((from, j) => isObject(from?.source) ? [{ o, field: `spec.rules[${i}].from[${j}].source`, source: from.source }] : [])));
+  return view(ctx, 'allowSources', () => landed(ctx, ['AuthorizationPolicy']).filter(allowPolicy).flatMap(o => list(o.spec.rules).flatMap((rule, i) =>
+    list(rule?.from).flatMap((from, j) => isObject(from?.source) ? [{ o, field: `spec.rules[${i}].from[${j}].source`, source: from.source }] : []))));
 }
 
 /** The principals of the ServiceAccounts the app emits in managed namespaces. */
@@ -116,7 +118,7 @@ const ROOT_POLICY_KINDS = ['AuthorizationPolicy', 'PeerAuthentication', 'Request
 function zt423(ctx: ManifestContext): Finding[] {
   return ctx.objects.filter(({ manifest }) => ROOT_POLICY_KINDS.includes(manifest?.kind) && manifest.metadata?.namespace === ISTIO_ROOT_NAMESPACE)
     .map(object => finding('ZT423', { object, manifest: object.manifest, spec: object.manifest.spec, mesh: 'sidecar' }, '',
-      `the mesh's root namespace applies it to every namespace, managed or not, beyond what the proof of each namespace checks`,
+      'the mesh\'s root namespace applies it to every namespace, managed or not, beyond what the proof of each namespace checks',
       'Write the policy in the namespace it is for, or suppress ZT423 with a reason.'));
 }
 
@@ -131,7 +133,7 @@ function zt424(ctx: ManifestContext): Finding[] {
       `externalIPs ${list(o.spec.externalIPs).join(', ')} open the workload to whoever reaches those addresses, which no flow declares`, fix)] : [],
   ]);
   const hostPorts = podTemplates(ctx).flatMap(({ o, at, template }) => ['initContainers', 'containers'].flatMap(key =>
-    list(template.spec?.[key]).flatMap((c, i) => list(c?.ports).flatMap((port, k) => port?.hostPort === undefined ? [] : [
+    list(template.spec?.[key]).flatMap((c, i) => list(c?.ports).flatMap((port, k) => !port?.hostPort ? [] : [
       finding('ZT424', o, `${at}spec.${key}[${i}].ports[${k}].hostPort`,
         `hostPort ${port.hostPort} opens the pod on its node's addresses to any host that reaches the node, which no flow declares`, fix),
     ]))));
@@ -142,7 +144,7 @@ const ENTRY_KINDS = ['Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TCPRoute',
 
 function zt425(ctx: ManifestContext): Finding[] {
   return landed(ctx, ENTRY_KINDS).map(o => finding('ZT425', o, '',
-    `a ${o.manifest.kind} brings traffic from outside the cluster, through gateway pods the app does not declare, into the namespace`,
+    'it brings traffic from outside the cluster, through gateway pods the app does not declare, into the namespace',
     'Remove it, or suppress ZT425 with a reason and review the gateway\'s access by hand.'));
 }
 
