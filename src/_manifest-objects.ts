@@ -4,7 +4,7 @@
  * built once per context.
  */
 import { ruleMessage } from './_catalog';
-import { CidrBlock, parseCidr } from './_cidr';
+import { CidrBlock, cidrInterval, cidrsCover, coveredFamilies, parseCidr } from './_cidr';
 import { addToList } from './_collections';
 import { isObject } from './_label-selector';
 import { POD_TEMPLATES } from './_workload-rules';
@@ -178,4 +178,31 @@ const POSITIVE_SOURCE_FIELDS = ['principals', 'requestPrincipals', 'namespaces',
 /** The fields of an AuthorizationPolicy source that name whom it admits (not the not-forms), non-empty ones only. */
 export function positiveSourceFields(source: Record<string, any>): string[] {
   return POSITIVE_SOURCE_FIELDS.filter(key => list(source[key]).length > 0);
+}
+
+/** Whether a CIDR block lies in the link-local ranges (169.254.0.0/16, fe80::/10), where node-local probes come from. */
+export function linkLocal(cidr: unknown): boolean {
+  const block = typeof cidr === 'string' ? parseCidr(cidr) : undefined;
+  if (!block) return false;
+  const [prefix, network] = block.family === 4 ? [16, 0xa9fen] : [10, 0x3fan];
+  return block.prefix >= prefix && block.network / 2n ** BigInt(block.prefix - prefix) === network;
+}
+
+/** Where pods and Services get their addresses: the private ranges and the carrier-grade NAT range. */
+const INTERNAL_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'].map(c => parseCidr(c)!);
+
+/** The internal ranges a block reaches into, beyond what its `except` blocks remove. */
+export function internalRangesOf({ block, except }: RuleBlock): CidrBlock[] {
+  const [start, end] = cidrInterval(block);
+  return INTERNAL_RANGES.filter(r => r.family === block.family).filter(r => {
+    const [s, e] = cidrInterval(r);
+    const overlap: [bigint, bigint] = [s > start ? s : start, e < end ? e : end];
+    return overlap[0] < overlap[1] && !cidrsCover(except.filter(x => x.family === r.family), overlap);
+  });
+}
+
+/** The ipBlocks of a rule but those of a family the rule covers whole, which ZT403 reports. */
+export function blocksLeftByZt403(blocks: RuleBlock[]): RuleBlock[] {
+  const reported = coveredFamilies(blocks.map(b => b.block));
+  return blocks.filter(b => !reported.includes(b.block.family));
 }

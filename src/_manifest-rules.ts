@@ -6,14 +6,15 @@
  */
 import { IConstruct } from 'constructs';
 import { ruleInfo } from './_catalog';
-import { cidrInterval, cidrsCover, coveredFamilies, parseCidr } from './_cidr';
+import { coveredFamilies } from './_cidr';
 import { addToList } from './_collections';
 import { WORKLOAD_LABEL } from './_constants';
 import { compareStrings } from './_flow';
 import { isObject } from './_label-selector';
 import {
-  Finding, Landed, ManifestContext, allowPolicy, emptyObject, emptySelector, everyAddress, finding, landed, list, meshed,
-  networkPolicyPeers, networkPolicyRules, peerField, podTemplates, positiveSourceFields, view, whereOf,
+  Finding, Landed, ManifestContext, allowPolicy, blocksLeftByZt403, emptyObject, emptySelector, everyAddress, finding,
+  internalRangesOf, landed, linkLocal, list, meshed, networkPolicyPeers, networkPolicyRules, peerField, podTemplates,
+  positiveSourceFields, view, whereOf,
 } from './_manifest-objects';
 import { OPENING_RULES } from './_openings-rules';
 import { meshOptOuts, serviceAccountOf } from './_workload-rules';
@@ -35,13 +36,6 @@ function narrowPeer(peer: unknown): boolean {
     && !emptySelector(peer.podSelector) && !everyAddress(peer.ipBlock?.cidr);
 }
 
-/** Whether a CIDR block lies in the link-local ranges (169.254.0.0/16, fe80::/10), where node-local probes come from. */
-function linkLocal(cidr: unknown): boolean {
-  const block = typeof cidr === 'string' ? parseCidr(cidr) : undefined;
-  if (!block) return false;
-  const [prefix, network] = block.family === 4 ? [16, 0xa9fen] : [10, 0x3fan];
-  return block.prefix >= prefix && block.network / 2n ** BigInt(block.prefix - prefix) === network;
-}
 
 function zt401(ctx: ManifestContext): Finding[] {
   const noPeers = networkPolicyRules(ctx).filter(r => list(r.peers).length === 0).map(({ o, field, peersField }) =>
@@ -233,19 +227,12 @@ function zt415(ctx: ManifestContext): Finding[] {
       'Use REGISTRY_ONLY and declare outside hosts as ServiceEntries.'));
 }
 
-/** Where pods and Services get their addresses: the private ranges and the carrier-grade NAT range. */
-const INTERNAL_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'].map(c => parseCidr(c)!);
 
 function zt418(ctx: ManifestContext): Finding[] {
   return networkPolicyRules(ctx).flatMap(({ o, field, peersField, blocks }) => {
-    const reported = coveredFamilies(blocks.map(b => b.block)); // by ZT403
-    return blocks.filter(b => !reported.includes(b.block.family)).flatMap(({ j, block, except }) => {
-      const [start, end] = cidrInterval(block);
-      const hit = INTERNAL_RANGES.filter(r => r.family === block.family).filter(r => {
-        const [s, e] = cidrInterval(r);
-        const overlap: [bigint, bigint] = [s > start ? s : start, e < end ? e : end];
-        return overlap[0] < overlap[1] && !cidrsCover(except.filter(x => x.family === r.family), overlap);
-      });
+    return blocksLeftByZt403(blocks).flatMap(b => {
+      const { j, block } = b;
+      const hit = internalRangesOf(b);
       return hit.length === 0 ? [] : [finding('ZT418', o, `${field}.${peersField}[${j}].ipBlock`,
         `the ipBlock ${block.text} overlaps the private or cluster-internal ${hit.map(r => r.text).join(', ')}, where pods and Services `
         + 'get their addresses, so it can admit them by address, bypassing their label-based identity',

@@ -11,8 +11,8 @@ import {
 } from './_constants';
 import { isObject } from './_label-selector';
 import {
-  Finding, Landed, ManifestContext, NetworkPolicyPeer, allowPolicy, emptySelector, finding, landed, list,
-  networkPolicyPeers, peerField, podTemplates, positiveSourceFields, view,
+  Finding, Landed, ManifestContext, NetworkPolicyPeer, allowPolicy, blocksLeftByZt403, emptySelector, finding, internalRangesOf,
+  landed, linkLocal, list, networkPolicyPeers, networkPolicyRules, peerField, podTemplates, positiveSourceFields, view,
 } from './_manifest-objects';
 
 /**
@@ -166,6 +166,15 @@ function zt426(ctx: ManifestContext): Finding[] {
   });
 }
 
+function zt427(ctx: ManifestContext): Finding[] {
+  // Every address is ZT403's and the internal ranges ZT418's; link-local blocks are node-local probes.
+  return networkPolicyRules(ctx).filter(r => r.peersField === 'from').flatMap(({ o, field, blocks }) =>
+    blocksLeftByZt403(blocks).filter(b => !linkLocal(b.block.text) && internalRangesOf(b).length === 0).map(({ j, block }) =>
+      finding('ZT427', o, `${field}.from[${j}].ipBlock`,
+        `the ipBlock ${block.text} admits clients outside the cluster by address, which no flow declares (ExternalPeer admits nothing inbound)`,
+        'Drop the peer, or suppress ZT427 with a reason.')));
+}
+
 /** The rules of this file, by id. */
 export const OPENING_RULES: Array<{ id: string; check: (ctx: ManifestContext) => Finding[] }> = [
   { id: 'ZT419', check: zt419 },
@@ -176,4 +185,5 @@ export const OPENING_RULES: Array<{ id: string; check: (ctx: ManifestContext) =>
   { id: 'ZT424', check: zt424 },
   { id: 'ZT425', check: zt425 },
   { id: 'ZT426', check: zt426 },
+  { id: 'ZT427', check: zt427 },
 ];

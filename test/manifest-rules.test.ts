@@ -218,9 +218,10 @@ describe('manifest rules', () => {
         annotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '*', 'traffic.sidecar.istio.io/excludeInboundPorts': '', 'traffic.sidecar.istio.io/excludeOutboundIPRanges': ' ' },
       }, 'capture-all'),
       // Just outside the private and cluster-internal ranges, and a private range that except removes whole.
+      // (As egress: ingress from outside the cluster is ZT427's.)
       ...['172.15.0.0/16', '172.32.0.0/11', '100.128.0.0/16', '192.169.0.0/16', '169.254.0.0/16', 'fe80::/10', '2001:db8::/32', 'fe00::/8'].map(cidr =>
-        ingress({ from: [{ ipBlock: { cidr } }], ports: PORTS })),
-      ingress({ from: [{ ipBlock: { cidr: '8.0.0.0/6', except: ['10.0.0.0/9', '10.128.0.0/9'] } }], ports: PORTS }),
+        np({ egress: [{ to: [{ ipBlock: { cidr } }], ports: PORTS }] })),
+      np({ egress: [{ to: [{ ipBlock: { cidr: '8.0.0.0/6', except: ['10.0.0.0/9', '10.128.0.0/9'] } }], ports: PORTS }] }),
       // Workloads enrolled into the same MeshedService share its identity on purpose.
       workload('Deployment', { serviceAccountName: 'web' }, { labels: { 'zero-trust.cdk8s.io/workload': 'web' } }, 'web-v1'),
       workload('Deployment', { serviceAccountName: 'web' }, { labels: { 'zero-trust.cdk8s.io/workload': 'web' } }, 'web-v2'),

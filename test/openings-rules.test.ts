@@ -135,6 +135,14 @@ const CASES: Case[] = [
   },
   { id: 'ZT426', name: 'hand-written Endpoints to an arbitrary address', objects: [{ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'api', namespace: 'shop' }, subsets: [{ addresses: [{ ip: '10.96.0.1' }], ports: [{ port: 443 }] }] }], message: 'Endpoints shop/api: it points a Service\'s name at addresses written by hand rather than at the app\'s pods, which the proof does not see. Let the Service select the app\'s pods, or suppress ZT426 with a reason.' },
   { id: 'ZT426', name: 'a mesh-internal ServiceEntry', objects: [obj('networking.istio.io/v1', 'ServiceEntry', { hosts: ['api.shop.svc.cluster.local'], location: 'MESH_INTERNAL', ports: [{ number: 80, name: 'http', protocol: 'HTTP' }], resolution: 'STATIC', endpoints: [{ address: '203.0.113.9' }] })], message: 'ServiceEntry shop/x: it adds mesh-internal endpoints to a host, which the proof does not see. Keep ServiceEntries for hosts outside the mesh' },
+  {
+    id: 'ZT427',
+    name: 'ingress from a public range',
+    objects: [from({ ipBlock: { cidr: '198.51.100.0/24' } })],
+    message: 'NetworkPolicy shop/x, spec.ingress[0].from[0].ipBlock: the ipBlock 198.51.100.0/24 admits clients outside the cluster by address, which no flow declares (ExternalPeer admits nothing inbound). Drop the peer, or suppress ZT427 with a reason.',
+  },
+  { id: 'ZT427', name: 'ingress from a range that spills out of link-local', objects: [from({ ipBlock: { cidr: '169.254.0.0/15' } })], message: 'NetworkPolicy shop/x, spec.ingress[0].from[0].ipBlock: the ipBlock 169.254.0.0/15 admits clients outside the cluster' },
+  { id: 'ZT427', name: 'ingress from an IPv6 documentation range beside a pinned peer', objects: [from({ namespaceSelector: { matchLabels: { [NAME]: 'shop' } }, ...PODS }, { ipBlock: { cidr: '2001:db8::/32' } })], message: 'NetworkPolicy shop/x, spec.ingress[0].from[1].ipBlock: the ipBlock 2001:db8::/32 admits' },
 ];
 
 describe('hostile objects the ZT416 proof cannot see are refused, each with its id', () => {
@@ -170,6 +178,9 @@ describe('hostile objects the ZT416 proof cannot see are refused, each with its 
       // Exactly what ZeroTrustNamespace emits, in any key order, on fewer ports, or with the protocol defaulted.
       egress([{ podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } }, namespaceSelector: { matchLabels: { [NAME]: 'kube-system' } } }], [{ port: 53, protocol: 'UDP' }, { protocol: 'TCP', port: 53 }]),
       egress([ISTIOD_PEER], [{ port: 15012 }]),
+      // Egress to an outside range is ExternalPeer's; ingress from link-local addresses is the node's probes.
+      egress([{ ipBlock: { cidr: '203.0.113.0/24' } }]),
+      from({ ipBlock: { cidr: '169.254.7.127/32' } }, { ipBlock: { cidr: 'fe80::/64' } }),
       // Peers pinned to managed namespaces, however spelled; podSelector-only peers stay in the namespace.
       from(inNamespaces({ matchLabels: { [NAME]: 'pay' } })),
       from(inNamespaces({ matchExpressions: [{ key: NAME, operator: 'In', values: ['shop', 'pay'] }] })),
@@ -203,6 +214,9 @@ describe('hostile objects the ZT416 proof cannot see are refused, each with its 
     expect(ids({ principals: ['spiffe://cluster.local/ns/attacker/sa/x'] })).toEqual(['ZT405']);
     expect(ids({ notIpBlocks: ['10.0.0.0/8'] })).toEqual(['ZT407']);
     expect(runManifestRules(context([from(inNamespaces({}))])).map(f => f.ruleId)).toEqual(['ZT402']);
+    expect(runManifestRules(context([from({ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '10.0.0.0/8' } }, { ipBlock: { cidr: '203.0.113.0/24' } })])).map(f => f.ruleId))
+      .toEqual(['ZT403']);
+    expect(runManifestRules(context([from({ ipBlock: { cidr: '8.0.0.0/6' } })])).map(f => f.ruleId)).toEqual(['ZT418']);
   });
 });
 
@@ -275,6 +289,8 @@ const HOSTILE: Array<[string, (app: ReturnType<typeof shop>) => void, RegExp]> =
   ['patch: the Deployment binds a hostPort', ({ api }) => (api.node.findAll().find(c => ApiObject.isApiObject(c) && c.kind === 'Deployment') as ApiObject)
     .addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/ports/0/hostPort', 8080)),
   /^\[ZT424\] shop\/api\/Deployment\/Resource: Deployment shop\/[\w-]+, spec\.template\.spec\.containers\[0\]\.ports\[0\]\.hostPort: hostPort 8080/],
+  ['patch: the server admits a public range', ({ api }) => api.networkPolicy.addJsonPatch(JsonPatch.add('/spec/ingress/-', { from: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: [{ protocol: 'TCP', port: 8080 }] })),
+    /^\[ZT427\] shop\/api\/NetworkPolicy: NetworkPolicy shop\/api, spec\.ingress\[1\]\.from\[0\]\.ipBlock: the ipBlock 198\.51\.100\.0\/24 admits clients outside the cluster/],
   ['Include: an Ingress to the server', ({ chart }) => include(chart, 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: api, namespace: shop}\nspec: {defaultBackend: {service: {name: api, port: {number: 8080}}}}\n'),
     /^\[ZT425\] shop\/included\/api-ingress-shop[\w-]*: Ingress shop\/api: it brings traffic/],
   ['Include: a VM joining as the server\'s identity', ({ chart }) => include(chart, 'apiVersion: networking.istio.io/v1\nkind: WorkloadEntry\nmetadata: {name: vm, namespace: shop}\nspec: {address: 203.0.113.9, serviceAccount: api, labels: {zero-trust.cdk8s.io/workload: api}}\n'),
