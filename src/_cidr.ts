@@ -92,3 +92,24 @@ export function cidrContains(block: CidrBlock, ip: IpAddress): boolean {
   if (block.family !== ip.family) return false;
   return ip.value / 2n ** BigInt(BITS[ip.family] - block.prefix) === block.network;
 }
+
+/** A block as the half-open interval of its addresses. */
+export function cidrInterval(b: CidrBlock): [bigint, bigint] {
+  const size = 2n ** BigInt(BITS[b.family] - b.prefix);
+  return [b.network * size, (b.network + 1n) * size];
+}
+
+/** Whether the blocks together cover the interval [start, end). */
+export function cidrsCover(blocks: CidrBlock[], [start, end]: [bigint, bigint]): boolean {
+  let reached = start;
+  for (const [s, e] of blocks.map(cidrInterval).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))) {
+    if (s > reached) break;
+    if (e > reached) reached = e;
+  }
+  return reached >= end;
+}
+
+/** The address families whose whole space the blocks cover together (`0.0.0.0/1` and `128.0.0.0/1` cover IPv4). */
+export function coveredFamilies(blocks: CidrBlock[]): Array<4 | 6> {
+  return ([4, 6] as const).filter(f => cidrsCover(blocks.filter(b => b.family === f), [0n, 2n ** BigInt(BITS[f])]));
+}

@@ -1,7 +1,32 @@
 // Names and labels shared by the constructs and the rules.
+import type { NetworkPolicyPeerSpec, NetworkPolicyPortSpec } from './_network-policy-spec';
 
 /** The label every namespace carries, set by the API server; peers select namespaces by it. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** Namespaces of the cluster and the mesh, which a ZeroTrustNamespace may not manage (ZT209). */
+export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'istio-system'];
+
+/** The mesh's root namespace, where Istio policies apply to every namespace. */
+export const ISTIO_ROOT_NAMESPACE = 'istio-system';
+
+/** Egress to infrastructure outside the managed namespaces that every pod gets: cluster DNS and, for sidecars, istiod. */
+export interface InfrastructureEgress {
+  readonly namespace: string;
+  readonly podLabels: { readonly [key: string]: string };
+  readonly ports: readonly NetworkPolicyPortSpec[];
+}
+
+export const DNS_EGRESS: InfrastructureEgress = {
+  namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [{ protocol: 'TCP', port: 53 }, { protocol: 'UDP', port: 53 }],
+};
+
+export const ISTIOD_EGRESS: InfrastructureEgress = { namespace: ISTIO_ROOT_NAMESPACE, podLabels: { app: 'istiod' }, ports: [{ protocol: 'TCP', port: 15012 }] };
+
+/** The one egress peer of an infrastructure rule: its namespace by name AND its pods. */
+export function infrastructurePeer(e: InfrastructureEgress): NetworkPolicyPeerSpec {
+  return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: e.namespace } }, podSelector: { matchLabels: { ...e.podLabels } } };
+}
 
 /** Names of the namespace-wide objects, which no per-service object may reuse. */
 export const NAMESPACE_OBJECT_NAMES = {

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ruleMessage } from './_catalog';
-import { NAMESPACE_NAME_LABEL, NAMESPACE_OBJECT_NAMES } from './_constants';
+import { DNS_EGRESS, ISTIOD_EGRESS, NAMESPACE_NAME_LABEL, NAMESPACE_OBJECT_NAMES, SYSTEM_NAMESPACES, infrastructurePeer } from './_constants';
 import { ZeroTrustGuard } from './_guard';
 import { ISTIO_SECURITY_API, AuthorizationPolicySpec, PeerAuthenticationSpec } from './_istio-spec';
 import { dns1123LabelProblem, labelKeyProblem, labelValueProblem } from './_names';
@@ -102,6 +102,10 @@ export class ZeroTrustNamespace extends Construct {
     if (nameProblem) {
       throw new Error(ruleMessage('ZT201', path, `namespace name ${nameProblem}`, 'Use lowercase letters, digits and \'-\', at most 63 characters.'));
     }
+    if (SYSTEM_NAMESPACES.includes(props.name)) {
+      throw new Error(ruleMessage('ZT209', path, `namespace "${props.name}" belongs to the cluster or the mesh, and its deny-all policies would cut off what every namespace needs`,
+        'Manage only your application\'s namespaces; their policies already reach cluster DNS and istiod.'));
+    }
     this.name = props.name;
     this.trustDomain = props.trustDomain ?? 'cluster.local';
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(this.trustDomain)) {
@@ -132,20 +136,14 @@ export class ZeroTrustNamespace extends Construct {
       this.networkPolicy(NAMESPACE_OBJECT_NAMES.allowDns, {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [{
-          to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-          ports: [{ protocol: 'TCP', port: 53 }, { protocol: 'UDP', port: 53 }],
-        }],
+        egress: [{ to: [infrastructurePeer(DNS_EGRESS)], ports: DNS_EGRESS.ports.map(p => ({ ...p })) }],
       });
     }
     if (this.mesh === MeshMode.SIDECAR) {
       this.networkPolicy(NAMESPACE_OBJECT_NAMES.allowIstiod, {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [{
-          to: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod' } } }],
-          ports: [{ protocol: 'TCP', port: 15012 }],
-        }],
+        egress: [{ to: [infrastructurePeer(ISTIOD_EGRESS)], ports: ISTIOD_EGRESS.ports.map(p => ({ ...p })) }],
       });
     }
     if (this.mesh === MeshMode.AMBIENT) {

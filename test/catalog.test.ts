@@ -66,6 +66,7 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
     ['ZT206', () => { const { chart, a } = world(); a.enrol(new kplus.Deployment(chart, 'd', { metadata: { namespace: 'shop' }, containers: [{ image: 'x' }] })); }],
     ['ZT207', () => { const { chart, a } = world(); a.enrol(new kplus.Deployment(chart, 'd', { serviceAccount: a.serviceAccount, containers: [{ image: 'x' }] })); }],
     ['ZT208', () => { const { chart } = world(); new ZeroTrustNamespace(chart, 'twin', { name: 'shop' }); }],
+    ['ZT209', () => { const { chart } = world(); new ZeroTrustNamespace(chart, 'sys', { name: 'kube-system' }); }],
     ['ZT301', () => ServicePort.tcp(0)],
     ['ZT302', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: [ServicePort.http(80), ServicePort.tcp(80)] }); }],
     ['ZT303', () => ServicePort.tcp(80, 'UPPER')],

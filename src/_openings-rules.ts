@@ -1,0 +1,189 @@
+/**
+ * The rules that close the ZT416 proof's blind spot: the proof compares policies against the pods the app declares,
+ * so anything in a managed namespace that can admit a pod, a workload or a client the app does not know is an opening
+ * it cannot see. These rules refuse that whole class: selectors and sources that reach past the managed namespaces and
+ * the declared identities, addresses, mesh-wide policies, and entry points from outside the cluster.
+ */
+import { isDeepStrictEqual } from 'util';
+import { coveredFamilies, parseCidr } from './_cidr';
+import {
+  DNS_EGRESS, ISTIOD_EGRESS, ISTIO_ROOT_NAMESPACE, InfrastructureEgress, NAMESPACE_NAME_LABEL, infrastructurePeer,
+} from './_constants';
+import { isObject } from './_label-selector';
+import {
+  Finding, Landed, ManifestContext, NetworkPolicyPeer, allowPolicy, blocksLeftByZt403, emptySelector, finding, internalRangesOf,
+  landed, linkLocal, list, networkPolicyPeers, networkPolicyRules, peerField, podTemplates, positiveSourceFields, view,
+} from './_manifest-objects';
+
+/**
+ * The namespace names a selector pins by `kubernetes.io/metadata.name` (matchLabels and `In` expressions, intersected),
+ * or undefined when it pins none: only that label names a namespace, as the API server sets it to the name.
+ */
+function pinnedNamespaces(selector: Record<string, any>): string[] | undefined {
+  let names: string[] | undefined;
+  const narrow = (values: string[]) => { names = names === undefined ? values : names.filter(n => values.includes(n)); };
+  const label = isObject(selector.matchLabels) ? selector.matchLabels[NAMESPACE_NAME_LABEL] : undefined;
+  if (typeof label === 'string') narrow([label]);
+  for (const e of list(selector.matchExpressions)) {
+    if (e?.key === NAMESPACE_NAME_LABEL && e.operator === 'In') narrow(list(e.values).filter(v => typeof v === 'string'));
+  }
+  return names;
+}
+
+/** Peers with a non-empty namespaceSelector (an empty one is ZT402's), and the names it pins. */
+function namespacePeers(ctx: ManifestContext): Array<NetworkPolicyPeer & { pinned?: string[] }> {
+  return view(ctx, 'namespacePeers', () => networkPolicyPeers(ctx)
+    .filter(p => isObject(p.peer?.namespaceSelector) && !emptySelector(p.peer.namespaceSelector))
+    .map(p => ({ ...p, pinned: pinnedNamespaces(p.peer.namespaceSelector) })));
+}
+
+function zt419(ctx: ManifestContext): Finding[] {
+  return namespacePeers(ctx).filter(p => p.pinned === undefined).map(p => finding('ZT419', p.rule.o, `${peerField(p)}.namespaceSelector`,
+    `the namespaceSelector does not pin \`${NAMESPACE_NAME_LABEL}\` to namespace names, so it selects every namespace whose labels match, `
+    + 'managed by the app or not, and the proof cannot see their pods',
+    `Select the namespace by \`${NAMESPACE_NAME_LABEL}\` in matchLabels, naming a managed namespace.`));
+}
+
+/** Whether a peer and its rule are exactly the DNS or istiod egress that ZeroTrustNamespace emits (ports may be fewer). */
+function infrastructureEgress(p: NetworkPolicyPeer): boolean {
+  const ports = list(p.rule.rule?.ports);
+  const exact = (e: InfrastructureEgress) => isDeepStrictEqual(p.peer, infrastructurePeer(e)) && ports.length > 0
+    && ports.every(port => isObject(port) && e.ports.some(q => isDeepStrictEqual({ protocol: 'TCP', ...port }, q)));
+  return p.rule.peersField === 'to' && (exact(DNS_EGRESS) || exact(ISTIOD_EGRESS));
+}
+
+function zt420(ctx: ManifestContext): Finding[] {
+  return namespacePeers(ctx).flatMap(p => {
+    const outside = (p.pinned ?? []).filter(name => !ctx.managed.has(name));
+    if (outside.length === 0 || infrastructureEgress(p)) return [];
+    return [finding('ZT420', p.rule.o, peerField(p),
+      `the peer selects pods of ${outside.map(n => `"${n}"`).join(', ')}, which the app does not manage, so the proof cannot see them`,
+      'Declare the peer as a MeshedService in a ZeroTrustNamespace and allow the flow (cluster DNS and istiod only in the exact rules '
+      + 'ZeroTrustNamespace emits), or suppress ZT420 with a reason.')];
+  });
+}
+
+/** A source of a rule of an ALLOW AuthorizationPolicy: `spec.rules[i].from[j].source`. */
+interface AllowSource {
+  readonly o: Landed;
+  readonly field: string;
+  readonly source: Record<string, any>;
+}
+
+function allowSources(ctx: ManifestContext): AllowSource[] {
+  return view(ctx, 'allowSources', () => landed(ctx, ['AuthorizationPolicy']).filter(allowPolicy).flatMap(o => list(o.spec.rules).flatMap((rule, i) =>
+    list(rule?.from).flatMap((from, j) => isObject(from?.source) ? [{ o, field: `spec.rules[${i}].from[${j}].source`, source: from.source }] : []))));
+}
+
+/** The principals of the ServiceAccounts the app emits in managed namespaces. */
+function declaredPrincipals(ctx: ManifestContext): Set<string> {
+  return new Set(landed(ctx, ['ServiceAccount']).map(o => {
+    const { name, namespace } = o.manifest.metadata;
+    return `${ctx.managed.get(namespace)?.trustDomain ?? 'cluster.local'}/ns/${namespace}/sa/${name}`;
+  }));
+}
+
+function zt421(ctx: ManifestContext): Finding[] {
+  const principals = declaredPrincipals(ctx);
+  // Wildcards are ZT406's, and a spiffe:// principal never matches (ZT405).
+  const exact = (v: unknown): v is string => typeof v === 'string' && !v.includes('*') && !v.startsWith('spiffe://');
+  return allowSources(ctx).flatMap(({ o, field, source }) => [
+    ...list(source.principals).map((v, k) => [v, k] as const).filter(([v]) => exact(v) && !principals.has(v)).map(([v, k]) =>
+      finding('ZT421', o, `${field}.principals[${k}]`,
+        `principal "${v}" is not the identity of a ServiceAccount the app emits in a managed namespace, so it admits pods the proof cannot see`,
+        'Name the principal of a MeshedService (`service.principal`), or suppress ZT421 with a reason.')),
+    ...list(source.namespaces).map((v, k) => [v, k] as const).filter(([v]) => exact(v) && !ctx.managed.has(v)).map(([v, k]) =>
+      finding('ZT421', o, `${field}.namespaces[${k}]`,
+        `namespace "${v}" is not managed by the app, so it admits pods the proof cannot see`,
+        'Name the clients\' principals, or manage the namespace with a ZeroTrustNamespace.')),
+  ]);
+}
+
+function zt422(ctx: ManifestContext): Finding[] {
+  return allowSources(ctx).flatMap(({ o, field, source }) => {
+    const positive = positiveSourceFields(source);
+    if (positive.length === 0 || !positive.every(key => key === 'ipBlocks' || key === 'remoteIpBlocks')) return [];
+    const values = positive.flatMap(key => list(source[key])).filter(v => typeof v === 'string');
+    const families = coveredFamilies(values.flatMap(v => parseCidr(v, true) ?? []));
+    const extent = families.length > 0
+      ? `, which together cover every ${families.map(f => `IPv${f}`).join(' and every ')} address`
+      : ', and no pod has an address at synth, so the proof cannot tell which pods those are';
+    return [finding('ZT422', o, field, `the source admits clients by address alone (${values.join(', ')})${extent}`,
+      'Name the clients in `from[].source.principals`, or suppress ZT422 with a reason.')];
+  });
+}
+
+const ROOT_POLICY_KINDS = ['AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'Sidecar'];
+
+function zt423(ctx: ManifestContext): Finding[] {
+  return ctx.objects.filter(({ manifest }) => ROOT_POLICY_KINDS.includes(manifest?.kind) && manifest.metadata?.namespace === ISTIO_ROOT_NAMESPACE)
+    .map(object => finding('ZT423', { object, manifest: object.manifest, spec: object.manifest.spec, mesh: 'sidecar' }, '',
+      'the mesh\'s root namespace applies it to every namespace, managed or not, beyond what the proof of each namespace checks',
+      'Write the policy in the namespace it is for, or suppress ZT423 with a reason.'));
+}
+
+const EXPOSED_SERVICE_TYPES = ['LoadBalancer', 'NodePort'];
+
+function zt424(ctx: ManifestContext): Finding[] {
+  const fix = 'Reach the workload through declared flows from inside the cluster, or suppress ZT424 with a reason.';
+  const services = landed(ctx, ['Service']).flatMap(o => [
+    ...EXPOSED_SERVICE_TYPES.includes(o.spec.type) ? [finding('ZT424', o, 'spec.type',
+      `a Service of type ${o.spec.type} opens the workload to clients outside the cluster, which no flow declares`, fix)] : [],
+    ...list(o.spec.externalIPs).length > 0 ? [finding('ZT424', o, 'spec.externalIPs',
+      `externalIPs ${list(o.spec.externalIPs).join(', ')} open the workload to whoever reaches those addresses, which no flow declares`, fix)] : [],
+  ]);
+  const hostPorts = podTemplates(ctx).flatMap(({ o, at, template }) => ['initContainers', 'containers'].flatMap(key =>
+    list(template.spec?.[key]).flatMap((c, i) => list(c?.ports).flatMap((port, k) => !port?.hostPort ? [] : [
+      finding('ZT424', o, `${at}spec.${key}[${i}].ports[${k}].hostPort`,
+        `hostPort ${port.hostPort} opens the pod on its node's addresses to any host that reaches the node, which no flow declares`, fix),
+    ]))));
+  return [...services, ...hostPorts];
+}
+
+const ENTRY_KINDS = ['Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute'];
+
+function zt425(ctx: ManifestContext): Finding[] {
+  return landed(ctx, ENTRY_KINDS).map(o => finding('ZT425', o, '',
+    'it brings traffic from outside the cluster, through gateway pods the app does not declare, into the namespace',
+    'Remove it, or suppress ZT425 with a reason and review the gateway\'s access by hand.'));
+}
+
+/** What each kind brings that the proof does not see, and the fix. */
+const OUTSIDE_WORKLOADS: Record<string, [string, string]> = {
+  WorkloadEntry: ['adds a workload outside Kubernetes to the mesh, with an identity of the namespace', 'Run the workload as a pod of a MeshedService'],
+  WorkloadGroup: ['adds workloads outside Kubernetes to the mesh, with an identity of the namespace', 'Run the workloads as pods of a MeshedService'],
+  Endpoints: ['points a Service\'s name at addresses written by hand rather than at the app\'s pods', 'Let the Service select the app\'s pods'],
+  EndpointSlice: ['points a Service\'s name at addresses written by hand rather than at the app\'s pods', 'Let the Service select the app\'s pods'],
+  ServiceEntry: ['adds mesh-internal endpoints to a host', 'Keep ServiceEntries for hosts outside the mesh (location MESH_EXTERNAL, no workloadSelector)'],
+};
+
+function zt426(ctx: ManifestContext): Finding[] {
+  // An external ServiceEntry (the default location) names hosts outside the mesh, as ZT415's fix asks; an internal one adds endpoints to it.
+  const internal = (o: Landed) => o.manifest.kind !== 'ServiceEntry' || o.spec.location === 'MESH_INTERNAL' || o.spec.workloadSelector !== undefined;
+  return landed(ctx, Object.keys(OUTSIDE_WORKLOADS)).filter(internal).map(o => {
+    const [problem, fix] = OUTSIDE_WORKLOADS[o.manifest.kind];
+    return finding('ZT426', o, '', `it ${problem}, which the proof does not see`, `${fix}, or suppress ZT426 with a reason.`);
+  });
+}
+
+function zt427(ctx: ManifestContext): Finding[] {
+  // Every address is ZT403's and the internal ranges ZT418's; link-local blocks are node-local probes.
+  return networkPolicyRules(ctx).filter(r => r.peersField === 'from').flatMap(({ o, field, blocks }) =>
+    blocksLeftByZt403(blocks).filter(b => !linkLocal(b.block.text) && internalRangesOf(b).length === 0).map(({ j, block }) =>
+      finding('ZT427', o, `${field}.from[${j}].ipBlock`,
+        `the ipBlock ${block.text} admits clients outside the cluster by address, which no flow declares (ExternalPeer admits nothing inbound)`,
+        'Drop the peer, or suppress ZT427 with a reason.')));
+}
+
+/** The rules of this file, by id. */
+export const OPENING_RULES: Array<{ id: string; check: (ctx: ManifestContext) => Finding[] }> = [
+  { id: 'ZT419', check: zt419 },
+  { id: 'ZT420', check: zt420 },
+  { id: 'ZT421', check: zt421 },
+  { id: 'ZT422', check: zt422 },
+  { id: 'ZT423', check: zt423 },
+  { id: 'ZT424', check: zt424 },
+  { id: 'ZT425', check: zt425 },
+  { id: 'ZT426', check: zt426 },
+  { id: 'ZT427', check: zt427 },
+];
