@@ -19,7 +19,9 @@ function shop(app: App = new App({ outdir: tempDir() }), flow = true) {
 /** A hand-written NetworkPolicy that opens every pod of namespace shop to everyone. */
 function openPolicy(chart: Chart): ApiObject {
   return new ApiObject(chart, 'open', {
-    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'open', namespace: 'shop' },
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'open', namespace: 'shop' },
     spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] },
   });
 }
@@ -57,7 +59,9 @@ describe('a plain App with zero-trust constructs', () => {
     const { app, chart, web, api } = shop(undefined, false);
     // A DENY on api's port refuses nothing declared yet.
     new ApiObject(chart, 'deny', {
-      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny', namespace: 'shop' },
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'deny', namespace: 'shop' },
       spec: { action: 'DENY', rules: [{ to: [{ operation: { ports: ['8080'] } }] }] },
     });
     app.synth();

@@ -61,8 +61,6 @@ const outputTypes = [
   YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE,
 ];
 
-
-
 function synthTree(AppType: AppClass, props: AppProps, linked: boolean, synth = (app: App) => app.synth()): Record<string, string> {
   const outdir = tempDir();
   synth(cluster(AppType, { ...props, outdir }, linked));
