@@ -31,10 +31,11 @@ function session<T>(app: App, body: () => T): T {
  * Gives a plain, un-subclassed `App` the linear synth, in place of cdk8s's own `synth` and `synthYaml`.
  *
  * cdk8s's `App.synth()` renders each chart with `chart.toJson()`, which resolves dependencies and validates the
- * whole app again: time grows with charts x constructs, and those passes alone exceed the zero-trust checks many
- * times over at a hundred charts. The linear synth writes the same bytes, so only an App whose synth is cdk8s's
- * own gets it: a subclass may change what its synth reads, and methods set on the instance are the user's. No
- * verdict is cached: each synth validates once and checks the very render it writes.
+ * whole app again: time grows with charts x constructs, and at a hundred charts those passes alone take longer
+ * than the zero-trust checks. The linear synth writes the same bytes, so only an App whose synth is cdk8s's own
+ * gets it: a subclass may change what its synth reads, and methods set on the instance are the user's. No
+ * verdict is cached, so none can go stale: each synth validates once, renders once (running whatever user code
+ * rendering runs: lazies, resolvers, cdk8s-plus's `_toKube`), and checks that very render, which is what it writes.
  */
 export function linearizeApp(root: IConstruct): void {
   if (Object.getPrototypeOf(root) !== App.prototype) return;
