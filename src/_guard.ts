@@ -3,12 +3,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ruleMessage } from './_catalog';
+import { inLinearSynth, linearizeApp } from './_linear-synth';
 import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
 import { Finding, ManagedNamespace, ManifestObject, applySuppressions, runManifestRules } from './_manifest-rules';
 import { VerifiedNamespace, VerifiedService, verifyDeclaredFlows } from './_verify';
 import { Reachability, checkReadable } from './reachability';
 import { PodInput } from './reachability-input';
-import { ZeroTrustApp } from './zero-trust-app';
 import { ZeroTrustRules } from './zero-trust-rules';
 
 const GUARD_ID = 'zero-trust';
@@ -62,18 +62,20 @@ export class ZeroTrustGuard extends Construct {
 
   private constructor(root: Construct) {
     super(root, GUARD_ID);
-    this.node.addValidation({ validate: () => root instanceof ZeroTrustApp ? this.annotate() : this.check(render(root)) });
+    linearizeApp(root);
+    this.node.addValidation({ validate: () => inLinearSynth(root) ? this.annotate() : this.check(render(root)) });
   }
 
   /**
-   * Under a ZeroTrustApp, the checks run on the app's single render rather than on a render of their own.
+   * In a linear synth (ZeroTrustApp, or a plain App given it), the checks run on the synth's single render rather
+   * than on a render of their own.
    * @internal
    */
   public _validateRendered(objects: ManifestObject[]): string[] {
     return this.check(objects);
   }
 
-  /** Adds the suppression annotations before the ZeroTrustApp renders the objects. */
+  /** Adds the suppression annotations before the linear synth renders the objects. */
   private annotate(): string[] {
     ZeroTrustRules._annotate(this.node.root);
     return [];
