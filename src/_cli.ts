@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import { manifestsOfYaml } from './_manifest-documents';
-import { ignoredKindsNote } from './_manifest-kinds';
+import { readObjects } from './_manifest-kinds';
 import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
 import { withServicePorts } from './_manifest-services';
 import { AllowedFlow } from './flow-query';
@@ -103,9 +103,9 @@ function readManifests(file: string): any[] {
 
 /** The analysis of the objects, and the line that says which ones it ignored. */
 function analyze(manifests: any[]): { reachability: Reachability; ignored?: string } {
-  const ignored = ignoredKindsNote(manifests);
-  const pods = withServicePorts(manifests, podsFromManifests(manifests));
-  return { reachability: Reachability.analyze({ pods, manifests, namespaces: namespacesFromManifests(manifests, pods) }), ignored };
+  const { read, ignored } = readObjects(manifests);
+  const pods = withServicePorts(read, podsFromManifests(read));
+  return { reachability: Reachability.analyze({ pods, manifests: read, namespaces: namespacesFromManifests(read, pods) }), ignored };
 }
 
 function flowText(f: AllowedFlow): string {
