@@ -178,6 +178,27 @@ spec:
   });
 });
 
+describe('cdk8s-zero-trust --namespace', () => {
+  const NO_NAMESPACE = MANIFESTS.replace(/, namespace: shop \}/g, ' }').replace('name: shop', 'name: other');
+
+  test('puts the objects that name no namespace in it, as kubectl apply -n does; they are in default without it', () => {
+    expect(run('analyze', file('m.yaml', NO_NAMESPACE), '--namespace', 'shop')).toEqual({ code: 0, out: MATRIX, err: '' });
+    expect(run('analyze', file('m.yaml', NO_NAMESPACE)).out.split('\n')[0]).toBe('from \\ to    default/db  default/web');
+  });
+
+  test('refuses an object in another namespace, as kubectl apply -n does', () => {
+    const { code, err } = run('analyze', file('m.yaml', MANIFESTS), '--namespace', 'web');
+    expect(code).toBe(2);
+    expect(err).toMatch(/m\.yaml: Deployment shop\/web: its namespace is not --namespace web, which kubectl apply -n refuses too\n$/);
+  });
+
+  test('refuses a name that is not a namespace name', () => {
+    const { code, err } = run('analyze', file('m.yaml', MANIFESTS), '--namespace', 'Shop');
+    expect(code).toBe(2);
+    expect(err).toMatch(/^cdk8s-zero-trust: --namespace: "Shop" is not a DNS-1123 label/);
+  });
+});
+
 describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => {
   test.each([
     ['bad YAML', 'a: [1, 2\n', /^cdk8s-zero-trust: .*bad\.yaml: bad YAML in document 1: /],
@@ -240,6 +261,7 @@ describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => 
     [['analyze'], /no manifest file given/],
     [['analyze', 'x.yaml', '--bogus'], /unknown option --bogus/],
     [['analyze', 'x.yaml', '--mermaid'], /--mermaid needs a file name/],
+    [['analyze', 'x.yaml', '--namespace'], /--namespace needs a namespace name/],
     [['verify', 'x.yaml'], /verify requires --expect <flows.txt>/],
   ])('usage error %j', (argv, message) => {
     const { code, err } = run(...argv);
