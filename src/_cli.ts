@@ -1,12 +1,13 @@
 /**
- * `cdk8s-zero-trust analyze|verify <file.yaml...> [--expect <flows.txt>] [--mermaid <out.mmd>]`:
+ * `cdk8s-zero-trust analyze|verify <file.yaml...> [--expect <flows.txt>] [--mermaid <out.mmd>] [--namespace <name>]`:
  * reads manifests, prints the allowed-flow matrix, writes a Mermaid diagram, and checks the flows against a list.
  */
 import * as fs from 'fs';
 import { manifestsOfYaml } from './_manifest-documents';
-import { ignoredKindsNote } from './_manifest-kinds';
-import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
+import { isReadKind, readObjects } from './_manifest-kinds';
+import { namespacesFromManifests, objectName, podsFromManifests } from './_manifest-pods';
 import { withServicePorts } from './_manifest-services';
+import { dns1123LabelProblem } from './_names';
 import { AllowedFlow } from './flow-query';
 import { Reachability } from './reachability';
 
@@ -16,15 +17,17 @@ export interface CliOutput {
   err(text: string): void;
 }
 
-const USAGE = 'usage: cdk8s-zero-trust analyze|verify <file.yaml...> [--expect <flows.txt>] [--mermaid <out.mmd>]\n'
+const USAGE = 'usage: cdk8s-zero-trust analyze|verify <file.yaml...> [--expect <flows.txt>] [--mermaid <out.mmd>] [--namespace <name>]\n'
   + '  analyze  print the allowed-flow matrix (and check it with --expect)\n'
   + '  verify   like analyze, --expect required\n'
+  + '  --namespace  the namespace of objects that name none (default: default), as kubectl apply -n\n'
   + 'Expected flows: one per line, `ns/pod -> ns/pod 80/TCP`; `#` starts a comment.\n';
 
 interface Args {
   readonly files: string[];
   readonly expect?: string;
   readonly mermaid?: string;
+  readonly namespace?: string;
 }
 
 /** Runs the command line; returns the exit code: 0 ok, 1 flows differ from the expectation, 2 bad input. */
@@ -38,7 +41,7 @@ export function main(argv: string[], io: CliOutput = {
   }
   try {
     const args = parseArgs(argv);
-    const { reachability, ignored } = analyze(args.files.flatMap(readManifests));
+    const { reachability, ignored } = analyze(args.files.flatMap(f => readManifests(f, args.namespace)));
     if (ignored) io.err(`cdk8s-zero-trust: ${ignored}\n`);
     io.out(reachability.toMatrix());
     if (args.mermaid) {
@@ -60,8 +63,8 @@ function parseArgs(argv: string[]): Args {
   const options: { [flag: string]: string } = {};
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
-    if (arg === '--expect' || arg === '--mermaid') {
-      if (rest[i + 1] === undefined) throw new Error(`${arg} needs a file name`);
+    if (arg === '--expect' || arg === '--mermaid' || arg === '--namespace') {
+      if (rest[i + 1] === undefined) throw new Error(`${arg} needs a ${arg === '--namespace' ? 'namespace' : 'file'} name`);
       options[arg] = rest[++i];
     } else if (arg.startsWith('-')) {
       throw new Error(`unknown option ${arg}\n${USAGE}`);
@@ -71,7 +74,9 @@ function parseArgs(argv: string[]): Args {
   }
   if (files.length === 0) throw new Error(`no manifest file given\n${USAGE}`);
   if (command === 'verify' && !options['--expect']) throw new Error('verify requires --expect <flows.txt>');
-  return { files, expect: options['--expect'], mermaid: options['--mermaid'] };
+  const problem = options['--namespace'] === undefined ? undefined : dns1123LabelProblem(options['--namespace']);
+  if (problem) throw new Error(`--namespace: ${problem}`);
+  return { files, expect: options['--expect'], mermaid: options['--mermaid'], namespace: options['--namespace'] };
 }
 
 function readText(file: string): string {
@@ -90,10 +95,14 @@ function writeFile(file: string, text: string): void {
   }
 }
 
-/** The objects of a YAML file, checked on their own so that a bad one is reported against its file. */
-function readManifests(file: string): any[] {
-  const manifests = manifestsOfYaml(readText(file), file);
+/**
+ * The objects of a YAML file, those without a namespace put in `namespace` if given, checked on their own so that a
+ * bad one is reported against its file.
+ */
+function readManifests(file: string, namespace?: string): any[] {
+  let manifests = manifestsOfYaml(readText(file), file);
   try {
+    if (namespace !== undefined) manifests = inNamespace(manifests, namespace);
     analyze(manifests);
   } catch (e) {
     throw new Error(`${file}: ${(e as Error).message}`);
@@ -101,11 +110,25 @@ function readManifests(file: string): any[] {
   return manifests;
 }
 
+/**
+ * The objects, those the analysis reads in a namespace put in `namespace` when they name none, as `kubectl apply -n`
+ * does; throws for one that names another namespace, which kubectl refuses too.
+ */
+function inNamespace(manifests: any[], namespace: string): any[] {
+  return manifests.map(m => {
+    if (m.kind === 'Namespace' || !isReadKind(m)) return m;
+    const own = m.metadata?.namespace;
+    if (own === undefined) return { ...m, metadata: { ...m.metadata, namespace } };
+    if (own !== namespace) throw new Error(`${objectName(m)}: its namespace is not --namespace ${namespace}, which kubectl apply -n refuses too`);
+    return m;
+  });
+}
+
 /** The analysis of the objects, and the line that says which ones it ignored. */
 function analyze(manifests: any[]): { reachability: Reachability; ignored?: string } {
-  const ignored = ignoredKindsNote(manifests);
-  const pods = withServicePorts(manifests, podsFromManifests(manifests));
-  return { reachability: Reachability.analyze({ pods, manifests, namespaces: namespacesFromManifests(manifests, pods) }), ignored };
+  const { read, ignored } = readObjects(manifests);
+  const pods = withServicePorts(read, podsFromManifests(read));
+  return { reachability: Reachability.analyze({ pods, manifests: read, namespaces: namespacesFromManifests(read, pods) }), ignored };
 }
 
 function flowText(f: AllowedFlow): string {

@@ -4,11 +4,24 @@
  * model, is refused, so that the flows it prints are never a guess.
  */
 import { compareStrings } from './_flow';
-import { WORKLOAD_KINDS, manifestId } from './_manifest-pods';
+import { WORKLOAD_API_VERSIONS, objectName } from './_manifest-pods';
+import { refuseUnmodelledContent } from './_manifest-unmodelled';
 import { refuseOverridingKinds } from './reachability';
 
-/** The kinds the analysis reads. */
-const READ_KINDS = new Set([...WORKLOAD_KINDS, 'Namespace', 'Service', 'NetworkPolicy', 'PeerAuthentication', 'AuthorizationPolicy']);
+/** The API group of an apiVersion (`''` for the core group). */
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+}
+
+/**
+ * The kinds the analysis reads, as `group/kind`. The removed `extensions` versions of the workloads and NetworkPolicy
+ * are read too, so that their readers refuse their apiVersion rather than ignore them.
+ */
+const READ_KINDS = new Set([
+  ...Object.entries(WORKLOAD_API_VERSIONS).map(([kind, apiVersion]) => `${groupOf(apiVersion)}/${kind}`),
+  '/Namespace', '/Service', 'networking.k8s.io/NetworkPolicy', 'security.istio.io/PeerAuthentication', 'security.istio.io/AuthorizationPolicy',
+  'extensions/Deployment', 'extensions/DaemonSet', 'extensions/ReplicaSet', 'extensions/NetworkPolicy',
+]);
 
 /**
  * Istio kinds that route, describe or observe traffic but never decide whether a connection is allowed.
@@ -21,13 +34,16 @@ const HARMLESS_ISTIO_KINDS = [
   'networking.istio.io/DestinationRule', 'security.istio.io/RequestAuthentication', 'telemetry.istio.io/Telemetry',
 ];
 
-/** Other meshes' authorization kinds (`group/kind`, `group/*` for every kind of the group): they narrow what is allowed. */
-const OTHER_MESH_POLICIES = ['policy.linkerd.io/*', 'kuma.io/MeshTrafficPermission', 'kuma.io/TrafficPermission', 'consul.hashicorp.com/ServiceIntentions'];
+/**
+ * Other meshes' authorization kinds (`group/kind`, `group/*` for every kind of the group): they narrow what is
+ * allowed. SMI's TrafficTarget is the access policy of the meshes that implement SMI.
+ */
+const OTHER_MESH_POLICIES = [
+  'policy.linkerd.io/*', 'kuma.io/MeshTrafficPermission', 'kuma.io/TrafficPermission', 'consul.hashicorp.com/ServiceIntentions', 'access.smi-spec.io/*',
+];
 
-/** The object's name for messages: `Kind namespace/name`, or `Kind name` for a cluster-wide object. */
-function objectName(m: any): string {
-  return `${m.kind} ${m.metadata?.namespace === undefined ? m.metadata?.name : manifestId(m)}`;
-}
+/** What the analyzer assumes of the mesh configuration, which the refused objects below can change. */
+const MESH_CONFIG = 'the mesh configuration, which can change the trust domain, the root namespace and auto mTLS, which the analyzer assumes are the defaults';
 
 /**
  * Whether the analysis reads the object (true) or may ignore it (false); throws for an object that can change what
@@ -35,17 +51,25 @@ function objectName(m: any): string {
  */
 export function isReadKind(m: any): boolean {
   refuseOverridingKinds(m);
-  if (READ_KINDS.has(m.kind)) return true;
-  const group = m.apiVersion.split('/').length > 1 ? m.apiVersion.split('/')[0] : '';
-  if (group === 'gateway.networking.k8s.io' && m.kind === 'Gateway' && m.spec?.gatewayClassName === 'istio-waypoint') {
-    throw new Error(`${objectName(m)}: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity`);
-  }
+  refuseUnmodelledContent(m);
+  const group = groupOf(m.apiVersion);
   if (OTHER_MESH_POLICIES.includes(`${group}/*`) || OTHER_MESH_POLICIES.includes(`${group}/${m.kind}`)) {
     throw new Error(`${objectName(m)}: the analyzer does not model ${m.kind} (${m.apiVersion}), another mesh's authorization, which can change what is allowed`);
   }
-  if (!group.endsWith('istio.io')) return false;
+  if (READ_KINDS.has(`${group}/${m.kind}`)) return true;
+  if (group === 'gateway.networking.k8s.io' && m.kind === 'Gateway' && m.spec?.gatewayClassName === 'istio-waypoint') {
+    throw new Error(`${objectName(m)}: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity`);
+  }
+  // Istio reads its mesh configuration from the `mesh` key of the ConfigMap `istio` (`istio-<revision>` per revision).
+  if (group === '' && m.kind === 'ConfigMap' && /^istio(-.+)?$/.test(m.metadata?.name ?? '') && m.data?.mesh !== undefined) {
+    throw new Error(`${objectName(m)}: data.mesh: the analyzer does not model ${MESH_CONFIG}`);
+  }
+  if (group === 'sailoperator.io') {
+    throw new Error(`${objectName(m)}: the analyzer does not model ${m.kind} (${m.apiVersion}), which installs Istio and sets ${MESH_CONFIG}`);
+  }
+  if (group !== 'istio.io' && !group.endsWith('.istio.io')) return false;
   if (!HARMLESS_ISTIO_KINDS.includes(`${group}/${m.kind}`)) {
-    // Sidecar, WasmPlugin, the removed rbac.istio.io and authentication.istio.io kinds, and kinds added later.
+    // Sidecar, WasmPlugin, IstioOperator, the removed rbac.istio.io and authentication.istio.io kinds, and kinds added later.
     throw new Error(`${objectName(m)}: the analyzer does not model ${m.kind} (${m.apiVersion}), which can change what Istio allows`);
   }
   if (m.kind === 'DestinationRule') checkDestinationRuleTls(m);
@@ -53,8 +77,9 @@ export function isReadKind(m: any): boolean {
 }
 
 /**
- * Throws for a DestinationRule TLS mode other than ISTIO_MUTUAL: with another one, clients stop presenting their mesh
- * identity to the servers it names, which STRICT mTLS and principal rules then refuse.
+ * Throws for DestinationRule TLS settings whose mode is not ISTIO_MUTUAL (an absent mode is DISABLE): with another
+ * one, clients stop presenting their mesh identity to the servers it names, which STRICT mTLS and principal rules then
+ * refuse.
  */
 function checkDestinationRuleTls(m: any): void {
   const policies: Array<[any, string]> = [[m.spec?.trafficPolicy, 'spec.trafficPolicy']];
@@ -63,24 +88,27 @@ function checkDestinationRuleTls(m: any): void {
     const settings: Array<[any, string]> = [[policy?.tls, `${at}.tls`]];
     (policy?.portLevelSettings ?? []).forEach((p: any, i: number) => settings.push([p?.tls, `${at}.portLevelSettings[${i}].tls`]));
     for (const [tls, where] of settings) {
-      if (tls?.mode !== undefined && tls.mode !== 'ISTIO_MUTUAL') {
-        throw new Error(`${objectName(m)}: ${where}.mode: the analyzer models only ISTIO_MUTUAL, not ${JSON.stringify(tls.mode)}, which changes whether clients present their mesh identity`);
-      }
+      // A null tls or mode is absent, as the API server stores it.
+      if ((tls ?? undefined) === undefined || tls.mode === 'ISTIO_MUTUAL') continue;
+      const mode = (tls.mode ?? undefined) === undefined ? 'DISABLE, the default when mode is not set' : JSON.stringify(tls.mode);
+      throw new Error(`${objectName(m)}: ${where}.mode: the analyzer models only ISTIO_MUTUAL, not ${mode}, which changes whether clients present their mesh identity`);
     }
   }
 }
 
 /**
- * The line that says which objects were ignored, one count per kind, sorted by kind; undefined when none was.
- * Throws for an object that cannot be ignored.
+ * The objects the analysis reads, and the line that says which ones were ignored, one count per kind, sorted by
+ * kind (undefined when none was). Throws for an object that cannot be ignored.
  */
-export function ignoredKindsNote(manifests: any[]): string | undefined {
+export function readObjects(manifests: any[]): { read: any[]; ignored?: string } {
   const counts = new Map<string, number>();
-  for (const m of manifests) {
-    if (!isReadKind(m)) counts.set(m.kind, (counts.get(m.kind) ?? 0) + 1);
-  }
-  if (counts.size === 0) return undefined;
+  const read = manifests.filter(m => {
+    if (isReadKind(m)) return true;
+    counts.set(m.kind, (counts.get(m.kind) ?? 0) + 1);
+    return false;
+  });
+  if (counts.size === 0) return { read };
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   const kinds = [...counts.keys()].sort(compareStrings).map(kind => `${kind} (${counts.get(kind)})`);
-  return `ignored ${total} object${total === 1 ? '' : 's'} of kinds it does not model: ${kinds.join(', ')}`;
+  return { read, ignored: `ignored ${total} object${total === 1 ? '' : 's'} of kinds it does not model: ${kinds.join(', ')}` };
 }

@@ -3,12 +3,12 @@
  * and every namespace a pod or policy lives in.
  */
 import { compareStrings } from './_flow';
-import { checkStringMap, isObject } from './_label-selector';
+import { checkStringMap, compileSelector, isObject } from './_label-selector';
 import { POD_TEMPLATES, serviceAccountOf } from './_workload-rules';
 import type { NamespaceInput, PodInput, PodPortInput } from './reachability-input';
 
 // The apiVersion the analyzer reads each workload kind at; where the pod template is comes from POD_TEMPLATES.
-const WORKLOAD_API_VERSIONS: { [kind: string]: string } = {
+export const WORKLOAD_API_VERSIONS: { [kind: string]: string } = {
   Pod: 'v1',
   Deployment: 'apps/v1',
   StatefulSet: 'apps/v1',
@@ -30,10 +30,19 @@ export function manifestId(manifest: any): string {
   return `${manifest.metadata?.namespace ?? 'default'}/${manifest.metadata?.name}`;
 }
 
-function checkApiVersion(manifest: any, expected: string): void {
+/**
+ * The object's name for messages: `Kind namespace/name`, the namespace defaulting to `default` for the kinds the
+ * analysis reads in a namespace, or `Kind name` for a cluster-wide object.
+ */
+export function objectName(m: any): string {
+  const namespaced = m.metadata?.namespace !== undefined || WORKLOAD_KINDS.includes(m.kind) || ['Service', ...POLICY_KINDS].includes(m.kind);
+  return `${m.kind} ${namespaced ? manifestId(m) : m.metadata?.name}`;
+}
+
+/** Throws, naming the object, unless its apiVersion is the one the analyzer reads its kind at. */
+export function checkApiVersion(manifest: any, expected: string): void {
   if (manifest.apiVersion !== expected) {
-    const name = manifest.kind === 'Namespace' ? manifest.metadata?.name : manifestId(manifest);
-    throw new Error(`${manifest.kind} ${name}: unsupported apiVersion ${JSON.stringify(manifest.apiVersion)} (expected ${expected})`);
+    throw new Error(`${objectName(manifest)}: unsupported apiVersion ${JSON.stringify(manifest.apiVersion)} (expected ${expected})`);
   }
 }
 
@@ -47,7 +56,7 @@ export function podsFromManifests(manifests: any[]): PodInput[] {
     const apiVersion = WORKLOAD_API_VERSIONS[m?.kind];
     if (!apiVersion) continue;
     checkApiVersion(m, apiVersion);
-    const where = `${m.kind} ${manifestId(m)}`;
+    const where = objectName(m);
     if (typeof m.metadata?.name !== 'string') throw new Error(`${where}: metadata.name is required`);
     const template = POD_TEMPLATES[m.kind].template(m);
     if (!isObject(template) || !isObject(template.spec)) throw new Error(`${where}: no pod template spec`);
@@ -66,25 +75,40 @@ export function podsFromManifests(manifests: any[]): PodInput[] {
 }
 
 /**
- * A ReplicationController's selector is a plain map that defaults to the template labels; the API server refuses one
- * that the template labels do not match, so the analyzer does too rather than guess which pods it stands for.
+ * A ReplicationController's selector is a plain map that defaults to the template labels when empty; the API server
+ * refuses one that the template labels do not match, or none at all, so the analyzer does too rather than guess which
+ * pods it stands for.
  */
 function checkRcSelector(selector: unknown, labels: any, where: string): void {
-  if (selector === undefined) return;
-  for (const [key, value] of Object.entries(checkStringMap(selector, `${where}: spec.selector`))) {
-    if (labels?.[key] !== value) throw new Error(`${where}: spec.selector.${key}: does not match the template labels`);
+  const map = selector === undefined ? {} : checkStringMap(selector, `${where}: spec.selector`);
+  if (Object.keys(map).length === 0) {
+    if (Object.keys(labels ?? {}).length === 0) throw new Error(`${where}: spec.selector: required, and the template has no labels to default it to`);
+    return;
   }
+  if (!compileSelector({ matchLabels: map }, `${where}: spec.selector`)(labels ?? {})) {
+    throw new Error(`${where}: spec.selector: does not match the template labels`);
+  }
+}
+
+/** The items of a list field, each with its name for messages; throws for a list that is not one or a null item. */
+function listItems(list: unknown, where: string): Array<[any, string]> {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw new Error(`${where}: expected a list`);
+  return list.map((item, i) => {
+    if (!isObject(item)) throw new Error(`${where}[${i}]: expected an object`);
+    return [item, `${where}[${i}]`];
+  });
 }
 
 function containerPorts(spec: any, where: string): PodPortInput[] {
   // Native sidecars (init containers that keep running) serve ports too.
   const containers = [
-    ...(spec.containers ?? []).map((c: any, i: number) => [c, `containers[${i}]`]),
-    ...(spec.initContainers ?? []).map((c: any, i: number) => [c, `initContainers[${i}]`]).filter(([c]: any[]) => c.restartPolicy === 'Always'),
+    ...listItems(spec.containers, `${where}.containers`),
+    ...listItems(spec.initContainers, `${where}.initContainers`).filter(([c]) => c.restartPolicy === 'Always'),
   ];
-  return containers.flatMap(([c, at]: [any, string]) => (c.ports ?? []).map((p: any, i: number) => {
+  return containers.flatMap(([c, at]) => listItems(c.ports, `${at}.ports`).map(([p, pat]) => {
     // containerPort is required: a port without a number is not an object the API server accepts.
-    if (p.containerPort === undefined) throw new Error(`${where}.${at}.ports[${i}]: containerPort is required`);
+    if (p.containerPort === undefined) throw new Error(`${pat}: containerPort is required`);
     return { port: p.containerPort, protocol: p.protocol ?? 'TCP', ...(p.name ? { name: p.name } : {}) };
   }));
 }

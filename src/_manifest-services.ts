@@ -2,23 +2,25 @@
  * What Services say about pods: the ports they send traffic to. A container serves a port whether or not it declares
  * it, so a Service's target port on the pods it selects is a port that flows can reach.
  */
-import { checkStringMap, isObject } from './_label-selector';
-import { manifestId } from './_manifest-pods';
-import { PROTOCOLS } from './_network-policy-eval';
+import { LabelMatcher, checkStringMap, compileSelector, isObject } from './_label-selector';
+import { checkApiVersion, objectName } from './_manifest-pods';
+import { isPortNumber, protocolOf } from './_network-policy-eval';
 import type { PodInput, PodPortInput } from './reachability-input';
 
 /** A Service's selector and target ports, read from its manifest. */
 interface ServiceTargets {
   readonly namespace: string;
-  readonly selector: Record<string, string>;
+  readonly selects: LabelMatcher;
   /** A number, or the name of a container port, with the protocol. */
   readonly targets: Array<{ readonly target: number | string; readonly protocol: string }>;
 }
 
 function readService(m: any): ServiceTargets | undefined {
-  const where = `Service ${manifestId(m)}`;
-  if (m.apiVersion !== 'v1') throw new Error(`${where}: unsupported apiVersion ${JSON.stringify(m.apiVersion)} (expected v1)`);
-  // No selector, or an empty one, selects no pods: the endpoints are managed by hand, or the Service is an ExternalName.
+  checkApiVersion(m, 'v1');
+  const where = objectName(m);
+  // An ExternalName Service is a DNS alias: it has no endpoints, whatever its selector.
+  if (m.spec?.type === 'ExternalName') return undefined;
+  // No selector, or an empty one, selects no pods: the endpoints are managed by hand.
   const selector = m.spec?.selector === undefined ? {} : checkStringMap(m.spec.selector, `${where}: spec.selector`);
   if (Object.keys(selector).length === 0) return undefined;
   const ports = m.spec?.ports ?? [];
@@ -26,16 +28,15 @@ function readService(m: any): ServiceTargets | undefined {
   const targets = ports.map((p: unknown, i: number) => {
     const at = `${where}: spec.ports[${i}]`;
     if (!isObject(p)) throw new Error(`${at}: expected an object`);
-    const protocol = p.protocol ?? 'TCP';
-    if (!PROTOCOLS.includes(protocol)) throw new Error(`${at}.protocol: unsupported protocol ${JSON.stringify(protocol)}`);
+    const protocol = protocolOf(p.protocol, `${at}.protocol`);
     // targetPort defaults to port; a string names a container port.
     const target = p.targetPort ?? p.port;
-    if (typeof target !== 'string' && !(Number.isInteger(target) && target >= 1 && target <= 65535)) {
+    if (typeof target !== 'string' && !isPortNumber(target)) {
       throw new Error(`${at}: expected a port number from 1 to 65535 or a port name, got ${JSON.stringify(target)}`);
     }
     return { target, protocol };
   });
-  return { namespace: m.metadata?.namespace ?? 'default', selector, targets };
+  return { namespace: m.metadata?.namespace ?? 'default', selects: compileSelector({ matchLabels: selector }, `${where}: spec.selector`), targets };
 }
 
 /**
@@ -47,7 +48,7 @@ export function withServicePorts(manifests: any[], pods: PodInput[]): PodInput[]
   return pods.map(pod => {
     const ports: PodPortInput[] = [...pod.ports ?? []];
     for (const s of services) {
-      if (s.namespace !== pod.namespace || !Object.entries(s.selector).every(([k, v]) => pod.labels?.[k] === v)) continue;
+      if (s.namespace !== pod.namespace || !s.selects(pod.labels ?? {})) continue;
       for (const { target, protocol } of s.targets) {
         if (typeof target === 'number' && !ports.some(p => p.port === target && (p.protocol ?? 'TCP') === protocol)) {
           ports.push({ port: target, protocol });

@@ -216,8 +216,7 @@ function parseCidrOrThrow(text: unknown, where: string): CidrBlock {
 function parsePort(port: unknown, where: string): RulePort {
   if (!isObject(port)) throw new Error(`${where}: expected an object`);
   checkKeys(port, ['endPort', 'port', 'protocol'], where);
-  const protocol = port.protocol ?? 'TCP';
-  if (!PROTOCOLS.includes(protocol)) throw new Error(`${where}.protocol: unsupported protocol ${JSON.stringify(protocol)}`);
+  const protocol = protocolOf(port.protocol, `${where}.protocol`);
   const value: unknown = port.port;
   if (typeof value === 'string' && (/^\d+$/.test(value) || value === '')) throw new Error(`${where}.port: invalid port name ${JSON.stringify(value)}`);
   if (value !== undefined && typeof value !== 'string' && !isPortNumber(value)) throw new Error(`${where}.port: invalid port ${JSON.stringify(value)}`);
@@ -228,7 +227,15 @@ function parsePort(port: unknown, where: string): RulePort {
   return { protocol, port: value as number | string | undefined, endPort: port.endPort };
 }
 
-function isPortNumber(value: unknown): value is number {
+/** The protocol, TCP when absent; throws, naming `where`, for one Kubernetes does not know. */
+export function protocolOf(value: unknown, where: string): string {
+  const protocol = value ?? 'TCP';
+  if (typeof protocol !== 'string' || !PROTOCOLS.includes(protocol)) throw new Error(`${where}: unsupported protocol ${JSON.stringify(protocol)}`);
+  return protocol;
+}
+
+/** Whether the value is a port number, from 1 to 65535. */
+export function isPortNumber(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
 }
 

@@ -7,10 +7,10 @@ import {
   allowedPrincipals, authorize, meshMode, parseAuthorizationPolicy, parsePeerAuthentication,
 } from './_istio-authz-eval';
 import { Labels } from './_label-selector';
-import { namespacesFromManifests, podsFromManifests } from './_manifest-pods';
+import { namespacesFromManifests, objectName, podsFromManifests } from './_manifest-pods';
 import {
   Endpoint, EndpointPort, NetworkPolicy, NetworkPolicyIndex, PROTOCOLS, PeerCache, Rule,
-  admits, distinctRules, parseNetworkPolicy, peerMatches, portsMatch, rulesAdmit,
+  admits, distinctRules, isPortNumber, parseNetworkPolicy, peerMatches, portsMatch, protocolOf, rulesAdmit,
 } from './_network-policy-eval';
 import { Probe, Verdict, authorizationProbes, networkProbes } from './_probe-ports';
 import { PodIndex } from './_reachability-index';
@@ -307,7 +307,7 @@ export class Reachability {
   private parseQuery(query: FlowQuery): [Side, Side, string] {
     const protocol = query.protocol ?? 'TCP';
     if (!PROTOCOLS.includes(protocol)) throw new Error(`unsupported protocol ${JSON.stringify(protocol)} (expected ${PROTOCOLS.join(', ')})`);
-    if (!Number.isInteger(query.port) || query.port < 1 || query.port > 65535) throw new Error(`invalid port ${query.port}`);
+    if (!isPortNumber(query.port)) throw new Error(`invalid port ${query.port}`);
     const from = this.side(query.from);
     const to = this.side(query.to);
     if (!from.pod && !to.pod) throw new Error(`${query.from} -> ${query.to}: at least one side must be a pod`);
@@ -401,7 +401,7 @@ const OVERRIDING_KINDS = [
 /** Throws for a kind the analyzer does not model but that changes what is allowed. */
 export function refuseOverridingKinds(m: any): void {
   if (OVERRIDING_KINDS.includes(m.kind)) {
-    throw new Error(`${m.kind} ${m.metadata?.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata?.name}: the analyzer does not model ${m.kind}, which can change what NetworkPolicies and Istio allow`);
+    throw new Error(`${objectName(m)}: the analyzer does not model ${m.kind}, which can change what NetworkPolicies and Istio allow`);
   }
 }
 
@@ -414,9 +414,8 @@ export function checkReadable(m: any): void {
 }
 
 function checkPort(p: PodPortInput, id: string): EndpointPort {
-  const protocol = p.protocol ?? 'TCP';
-  if (!PROTOCOLS.includes(protocol)) throw new Error(`pod ${id}: port ${p.port}: unsupported protocol ${JSON.stringify(protocol)}`);
-  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw new Error(`pod ${id}: invalid port ${p.port}`);
+  const protocol = protocolOf(p.protocol, `pod ${id}: port ${p.port}`);
+  if (!isPortNumber(p.port)) throw new Error(`pod ${id}: invalid port ${p.port}`);
   return p.name === undefined ? { port: p.port, protocol } : { port: p.port, protocol, name: p.name };
 }
 

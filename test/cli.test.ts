@@ -137,6 +137,68 @@ describe('cdk8s-zero-trust ignores what cannot change the flows', () => {
   });
 });
 
+describe('cdk8s-zero-trust reads objects as the API server stores them', () => {
+  test('a null value in matchLabels is "", which selects only pods with that label empty', () => {
+    const policy = MANIFESTS.replace('from: [{ podSelector: { matchLabels: { app: web } } }]', 'from: [{ podSelector: { matchLabels: { role: null } } }]');
+    const { code, out } = run('analyze', file('m.yaml', policy));
+    expect({ code, out }).toEqual({ code: 0, out: ['from \\ to  shop/db  shop/web', 'shop/db    (self)   8080/TCP', 'shop/web   .        (self)', ''].join('\n') });
+  });
+
+  test('a Service\'s target port that no container declares is a port flows reach, unnamed: a named NetworkPolicy port matches only the declared one', () => {
+    const text = `${MANIFESTS.replace('containerPort: 5432 }', 'containerPort: 5432, name: http }')}---
+apiVersion: v1
+kind: Service
+metadata: { name: db, namespace: shop }
+spec: { selector: { app: db }, ports: [{ port: 80, targetPort: 9090 }] }
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: db-named, namespace: shop }
+spec:
+  podSelector: { matchLabels: { app: db } }
+  ingress: [{ from: [{ podSelector: { matchLabels: { app: cache } } }], ports: [{ port: http }] }]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: cache, namespace: shop }
+spec:
+  template:
+    metadata: { labels: { app: cache } }
+    spec: { containers: [{ name: cache, ports: [{ containerPort: 9090, name: http }] }] }
+`;
+    const { code, out } = run('analyze', file('m.yaml', text));
+    expect(code).toBe(0);
+    expect(out).toBe([
+      'from \\ to   shop/cache  shop/db            shop/web',
+      'shop/cache  (self)      5432/TCP           8080/TCP',
+      'shop/db     9090/TCP    (self)             8080/TCP',
+      'shop/web    9090/TCP    5432/TCP,9090/TCP  (self)',
+      '',
+    ].join('\n'));
+  });
+});
+
+describe('cdk8s-zero-trust --namespace', () => {
+  const NO_NAMESPACE = MANIFESTS.replace(/, namespace: shop \}/g, ' }').replace('name: shop', 'name: other');
+
+  test('puts the objects that name no namespace in it, as kubectl apply -n does; they are in default without it', () => {
+    expect(run('analyze', file('m.yaml', NO_NAMESPACE), '--namespace', 'shop')).toEqual({ code: 0, out: MATRIX, err: '' });
+    expect(run('analyze', file('m.yaml', NO_NAMESPACE)).out.split('\n')[0]).toBe('from \\ to    default/db  default/web');
+  });
+
+  test('refuses an object in another namespace, as kubectl apply -n does', () => {
+    const { code, err } = run('analyze', file('m.yaml', MANIFESTS), '--namespace', 'web');
+    expect(code).toBe(2);
+    expect(err).toMatch(/m\.yaml: Deployment shop\/web: its namespace is not --namespace web, which kubectl apply -n refuses too\n$/);
+  });
+
+  test('refuses a name that is not a namespace name', () => {
+    const { code, err } = run('analyze', file('m.yaml', MANIFESTS), '--namespace', 'Shop');
+    expect(code).toBe(2);
+    expect(err).toMatch(/^cdk8s-zero-trust: --namespace: "Shop" is not a DNS-1123 label/);
+  });
+});
+
 describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => {
   test.each([
     ['bad YAML', 'a: [1, 2\n', /^cdk8s-zero-trust: .*bad\.yaml: bad YAML in document 1: /],
@@ -157,6 +219,17 @@ describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => 
     ['a List item that is not an object', 'apiVersion: v1\nkind: List\nitems: [web]\n', /bad\.yaml: document 1, items\[0\] has no apiVersion and kind: not a Kubernetes object\n$/],
     ['a Service with a bad target port', 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\nspec: { selector: { app: s }, ports: [{ port: 80, targetPort: 0 }] }\n',
       /bad\.yaml: Service default\/s: spec\.ports\[0\]: expected a port number from 1 to 65535 or a port name, got 0\n$/],
+    ['another mesh\'s AuthorizationPolicy', 'apiVersion: policy.linkerd.io/v1alpha1\nkind: AuthorizationPolicy\nmetadata: { name: a, namespace: x }\n',
+      /bad\.yaml: AuthorizationPolicy x\/a: the analyzer does not model AuthorizationPolicy \(policy\.linkerd\.io\/v1alpha1\), another mesh's authorization, which can change what is allowed\n$/],
+    ['a host-network workload', 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: { name: agent, namespace: x }\nspec: { template: { spec: { hostNetwork: true, containers: [] } } }\n',
+      /bad\.yaml: DaemonSet x\/agent: spec\.template\.spec\.hostNetwork: the analyzer does not model host-network pods, which NetworkPolicies do not isolate and the mesh does not capture\n$/],
+    ['a namespace attached to a waypoint', 'apiVersion: v1\nkind: Namespace\nmetadata: { name: x, labels: { istio.io/use-waypoint: waypoint } }\n',
+      /bad\.yaml: Namespace x: metadata\.labels\["istio\.io\/use-waypoint"\]: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity\n$/],
+    ['the mesh configuration', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: istio, namespace: istio-system }\ndata: { mesh: "trustDomain: corp.example" }\n',
+      /bad\.yaml: ConfigMap istio-system\/istio: data\.mesh: the analyzer does not model the mesh configuration, which can change the trust domain, the root namespace and auto mTLS, which the analyzer assumes are the defaults\n$/],
+    ['a DestinationRule whose TLS mode defaults to DISABLE', 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: d, namespace: x }\nspec: { host: db, trafficPolicy: { tls: { mode: null } } }\n',
+      /bad\.yaml: DestinationRule x\/d: spec\.trafficPolicy\.tls\.mode: the analyzer models only ISTIO_MUTUAL, not DISABLE, the default when mode is not set, which changes whether clients present their mesh identity\n$/],
+    ['a null container', 'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [null] }\n', /bad\.yaml: Pod default\/p: spec\.containers\[0\]: expected an object\n$/],
   ])('%s', (_, text, message) => {
     const { code, out, err } = run('analyze', file('bad.yaml', text));
     expect({ code, out }).toEqual({ code: 2, out: '' });
@@ -188,6 +261,7 @@ describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => 
     [['analyze'], /no manifest file given/],
     [['analyze', 'x.yaml', '--bogus'], /unknown option --bogus/],
     [['analyze', 'x.yaml', '--mermaid'], /--mermaid needs a file name/],
+    [['analyze', 'x.yaml', '--namespace'], /--namespace needs a namespace name/],
     [['verify', 'x.yaml'], /verify requires --expect <flows.txt>/],
   ])('usage error %j', (argv, message) => {
     const { code, err } = run(...argv);

@@ -18,12 +18,15 @@ describe('withServicePorts', () => {
       service({ ports: [{ port: 3 }] }),
       service({ selector: {}, ports: [{ port: 4 }] }),
       service({ type: 'ExternalName', externalName: 'db.example' }),
+      service({ type: 'ExternalName', externalName: 'db.example', selector: { app: 'p' }, ports: [{ port: 5 }] }),
+      service({ selector: { app: '' }, ports: [{ port: 6 }] }),
     ];
     expect(withServicePorts(manifests, [POD])).toEqual([POD]);
   });
 
   test.each([
     [service({}, 'x', 'v2'), 'Service x/s: unsupported apiVersion "v2" (expected v1)'],
+    [service({ selector: { app: 'p' }, ports: [{ port: 80, protocol: 6 }] }), 'Service x/s: spec.ports[0].protocol: unsupported protocol 6'],
     [service({ selector: { app: 1 } }), 'Service x/s: spec.selector.app: expected a string'],
     [service({ selector: { app: 'p' }, ports: { port: 80 } }), 'Service x/s: spec.ports: expected a list'],
     [service({ selector: { app: 'p' }, ports: [80] }), 'Service x/s: spec.ports[0]: expected an object'],
