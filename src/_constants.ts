@@ -10,6 +10,9 @@ export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease
 /** The mesh's root namespace, where Istio policies apply to every namespace. */
 export const ISTIO_ROOT_NAMESPACE = 'istio-system';
 
+/** The address ambient mode SNATs kubelet health probes to (Istio's ambient NetworkPolicy guide). */
+export const AMBIENT_PROBE_SOURCE = '169.254.7.127/32';
+
 /** Egress to infrastructure outside the managed namespaces that every pod gets: cluster DNS and, for sidecars, istiod. */
 export interface InfrastructureEgress {
   readonly namespace: string;

@@ -21,6 +21,8 @@ export interface ManagedNamespace {
   readonly mesh: `${MeshMode}`;
   /** The SPIFFE trust domain of its identities; `cluster.local` when not given. */
   readonly trustDomain?: string;
+  /** The names of the MeshedServices the app declares in it: each is a workload label value and a ServiceAccount name. */
+  readonly services?: string[];
 }
 
 /** The input of the rules: every object of the app, and the managed namespaces by name. */
@@ -80,6 +82,11 @@ export function landed(ctx: ManifestContext, kinds: string[]): Landed[] {
     return groups;
   });
   return kinds.length === 1 ? byKind.get(kinds[0]) ?? [] : kinds.flatMap(kind => byKind.get(kind) ?? []);
+}
+
+/** The namespace an object lands in. */
+export function namespaceOf(o: Landed): string {
+  return o.manifest.metadata.namespace;
 }
 
 export function meshed(o: Landed): boolean {

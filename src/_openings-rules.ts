@@ -6,35 +6,40 @@
  */
 import { isDeepStrictEqual } from 'util';
 import { coveredFamilies, parseCidr } from './_cidr';
+import { addToList } from './_collections';
 import {
-  DNS_EGRESS, ISTIOD_EGRESS, ISTIO_ROOT_NAMESPACE, InfrastructureEgress, NAMESPACE_NAME_LABEL, infrastructurePeer,
+  AMBIENT_PROBE_SOURCE, DNS_EGRESS, ISTIOD_EGRESS, ISTIO_ROOT_NAMESPACE, InfrastructureEgress, NAMESPACE_NAME_LABEL, WORKLOAD_LABEL, infrastructurePeer,
 } from './_constants';
 import { isObject } from './_label-selector';
 import {
-  Finding, Landed, ManifestContext, NetworkPolicyPeer, allowPolicy, blocksLeftByZt403, emptySelector, finding, internalRangesOf,
-  landed, linkLocal, list, networkPolicyPeers, networkPolicyRules, peerField, podTemplates, positiveSourceFields, view,
+  Finding, Landed, ManifestContext, NetworkPolicyPeer, NetworkPolicyRule, allowPolicy, blocksLeftByZt403, emptySelector, finding,
+  internalRangesOf, landed, linkLocal, list, namespaceOf, networkPolicyPeers, networkPolicyRules, peerField, podTemplates,
+  positiveSourceFields, view,
 } from './_manifest-objects';
+import { serviceAccountOf } from './_workload-rules';
 
 /**
- * The namespace names a selector pins by `kubernetes.io/metadata.name` (matchLabels and `In` expressions, intersected),
- * or undefined when it pins none: only that label names a namespace, as the API server sets it to the name.
+ * The values a selector pins `key` to (matchLabels and `In` expressions, intersected), or undefined when it pins none.
+ * Only `kubernetes.io/metadata.name` names a namespace, as the API server sets it to the name; only
+ * `zero-trust.cdk8s.io/workload` names a workload the app declares.
  */
-function pinnedNamespaces(selector: Record<string, any>): string[] | undefined {
-  let names: string[] | undefined;
-  const narrow = (values: string[]) => { names = names === undefined ? values : names.filter(n => values.includes(n)); };
-  const label = isObject(selector.matchLabels) ? selector.matchLabels[NAMESPACE_NAME_LABEL] : undefined;
+function pinnedValues(selector: unknown, key: string): string[] | undefined {
+  if (!isObject(selector)) return undefined;
+  let values: string[] | undefined;
+  const narrow = (next: string[]) => { values = values === undefined ? next : values.filter(v => next.includes(v)); };
+  const label = isObject(selector.matchLabels) ? selector.matchLabels[key] : undefined;
   if (typeof label === 'string') narrow([label]);
   for (const e of list(selector.matchExpressions)) {
-    if (e?.key === NAMESPACE_NAME_LABEL && e.operator === 'In') narrow(list(e.values).filter(v => typeof v === 'string'));
+    if (e?.key === key && e.operator === 'In') narrow(list(e.values).filter(v => typeof v === 'string'));
   }
-  return names;
+  return values;
 }
 
 /** Peers with a non-empty namespaceSelector (an empty one is ZT402's), and the names it pins. */
 function namespacePeers(ctx: ManifestContext): Array<NetworkPolicyPeer & { pinned?: string[] }> {
   return view(ctx, 'namespacePeers', () => networkPolicyPeers(ctx)
     .filter(p => isObject(p.peer?.namespaceSelector) && !emptySelector(p.peer.namespaceSelector))
-    .map(p => ({ ...p, pinned: pinnedNamespaces(p.peer.namespaceSelector) })));
+    .map(p => ({ ...p, pinned: pinnedValues(p.peer.namespaceSelector, NAMESPACE_NAME_LABEL) })));
 }
 
 function zt419(ctx: ManifestContext): Finding[] {
@@ -75,28 +80,52 @@ function allowSources(ctx: ManifestContext): AllowSource[] {
     list(rule?.from).flatMap((from, j) => isObject(from?.source) ? [{ o, field: `spec.rules[${i}].from[${j}].source`, source: from.source }] : []))));
 }
 
-/** The principals of the ServiceAccounts the app emits in managed namespaces. */
-function declaredPrincipals(ctx: ManifestContext): Set<string> {
-  return new Set(landed(ctx, ['ServiceAccount']).map(o => {
-    const { name, namespace } = o.manifest.metadata;
-    return `${ctx.managed.get(namespace)?.trustDomain ?? 'cluster.local'}/ns/${namespace}/sa/${name}`;
-  }));
+/** What the app declares in each managed namespace: its MeshedServices, and the workloads whose pod templates it emits. */
+interface Declared {
+  /** The values of the workload label. */
+  readonly workloads: Set<string>;
+  /** The principals of the ServiceAccounts the pods run as, never `default`. */
+  readonly principals: Set<string>;
+}
+
+function declared(ctx: ManifestContext): Map<string, Declared> {
+  return view(ctx, 'declared', () => {
+    const byNamespace = new Map<string, Declared>();
+    for (const name of ctx.managed.keys()) byNamespace.set(name, { workloads: new Set(), principals: new Set() });
+    const add = (namespace: string, workload: unknown, account: unknown) => {
+      const d = byNamespace.get(namespace)!;
+      if (typeof workload === 'string') d.workloads.add(workload);
+      if (typeof account === 'string' && account !== 'default') {
+        d.principals.add(`${ctx.managed.get(namespace)!.trustDomain ?? 'cluster.local'}/ns/${namespace}/sa/${account}`);
+      }
+    };
+    for (const [name, ns] of ctx.managed) for (const service of ns.services ?? []) add(name, service, service);
+    for (const { o, template } of podTemplates(ctx)) add(namespaceOf(o), template.metadata?.labels?.[WORKLOAD_LABEL], serviceAccountOf(template));
+    return byNamespace;
+  });
 }
 
 function zt421(ctx: ManifestContext): Finding[] {
-  const principals = declaredPrincipals(ctx);
+  const principals = new Set([...declared(ctx).values()].flatMap(d => [...d.principals]));
   // Wildcards are ZT406's, and a spiffe:// principal never matches (ZT405).
   const exact = (v: unknown): v is string => typeof v === 'string' && !v.includes('*') && !v.startsWith('spiffe://');
-  return allowSources(ctx).flatMap(({ o, field, source }) => [
-    ...list(source.principals).map((v, k) => [v, k] as const).filter(([v]) => exact(v) && !principals.has(v)).map(([v, k]) =>
-      finding('ZT421', o, `${field}.principals[${k}]`,
-        `principal "${v}" is not the identity of a ServiceAccount the app emits in a managed namespace, so it admits pods the proof cannot see`,
-        'Name the principal of a MeshedService (`service.principal`), or suppress ZT421 with a reason.')),
-    ...list(source.namespaces).map((v, k) => [v, k] as const).filter(([v]) => exact(v) && !ctx.managed.has(v)).map(([v, k]) =>
-      finding('ZT421', o, `${field}.namespaces[${k}]`,
-        `namespace "${v}" is not managed by the app, so it admits pods the proof cannot see`,
-        'Name the clients\' principals, or manage the namespace with a ZeroTrustNamespace.')),
-  ]);
+  return allowSources(ctx).flatMap(({ o, field, source }) => {
+    const positive = positiveSourceFields(source);
+    const unnamed = positive.filter(key => key === 'namespaces' || key === 'requestPrincipals');
+    return [
+      ...unnamed.length > 0 && !positive.includes('principals') ? [finding('ZT421', o, field,
+        `the source names no principals, only ${unnamed.join(' and ')}, which admit pods of any ServiceAccount, including ones created later that the proof cannot see`,
+        'Name the clients in `from[].source.principals`, or suppress ZT421 with a reason.')] : [],
+      ...list(source.principals).map((v, k) => [v, k] as const).filter(([v]) => exact(v) && !principals.has(v)).map(([v, k]) =>
+        finding('ZT421', o, `${field}.principals[${k}]`,
+          `principal "${v}" is not the identity of a workload the app declares in a managed namespace, so it admits pods the proof cannot see`,
+          'Name the principal of a MeshedService (`service.principal`), or suppress ZT421 with a reason.')),
+      ...list(source.namespaces).map((v, k) => [v, k] as const).filter(([v]) => exact(v) && !ctx.managed.has(v)).map(([v, k]) =>
+        finding('ZT421', o, `${field}.namespaces[${k}]`,
+          `namespace "${v}" is not managed by the app, so it admits pods the proof cannot see`,
+          'Name the clients\' principals, or manage the namespace with a ZeroTrustNamespace.')),
+    ];
+  });
 }
 
 function zt422(ctx: ManifestContext): Finding[] {
@@ -175,6 +204,47 @@ function zt427(ctx: ManifestContext): Finding[] {
         'Drop the peer, or suppress ZT427 with a reason.')));
 }
 
+/** Whether a NetworkPolicy is one of the shapes a ZeroTrustNamespace emits for all its pods: DNS, istiod or probes. */
+function namespaceWide(o: Landed, rules: NetworkPolicyRule[]): boolean {
+  return emptySelector(o.spec.podSelector) && rules.every(r => r.peersField === 'to'
+    ? list(r.peers).length > 0 && list(r.peers).every((peer, j) => infrastructureEgress({ rule: r, j, peer }))
+    : isDeepStrictEqual(r.rule, { from: [{ ipBlock: { cidr: AMBIENT_PROBE_SOURCE } }] }));
+}
+
+/** Why a pod selector in a managed namespace may select pods the app does not declare there, or undefined. */
+function unknownPods(ctx: ManifestContext, namespace: string, selector: unknown): string | undefined {
+  if (selector === undefined) return `selects every pod of "${namespace}"`;
+  const names = pinnedValues(selector, WORKLOAD_LABEL);
+  if (names === undefined) return `does not pin \`${WORKLOAD_LABEL}\` to workload names, so it selects any pod of "${namespace}" whose labels match`;
+  const unknown = names.filter(n => !declared(ctx).get(namespace)!.workloads.has(n));
+  if (unknown.length > 0) return `selects ${unknown.map(n => `"${n}"`).join(', ')}, which the app does not declare in "${namespace}"`;
+  return undefined;
+}
+
+function zt428(ctx: ManifestContext): Finding[] {
+  const fix = `Select pods by \`${WORKLOAD_LABEL}\`, naming MeshedServices of the namespace, or suppress ZT428 with a reason.`;
+  const later = ', including pods created later that the proof cannot see';
+  const peers = networkPolicyPeers(ctx).flatMap(p => {
+    if (!isObject(p.peer) || (p.peer.podSelector === undefined && p.peer.namespaceSelector === undefined) || emptySelector(p.peer.podSelector)) return [];
+    // Empty selectors are ZT402's, unpinned namespaceSelectors ZT419's, unmanaged namespaces ZT420's.
+    const namespaces = p.peer.namespaceSelector === undefined ? [namespaceOf(p.rule.o)]
+      : emptySelector(p.peer.namespaceSelector) ? [] : (pinnedValues(p.peer.namespaceSelector, NAMESPACE_NAME_LABEL) ?? []).filter(n => ctx.managed.has(n));
+    return namespaces.flatMap(namespace => {
+      const problem = unknownPods(ctx, namespace, p.peer.podSelector);
+      if (!problem) return [];
+      return [p.peer.podSelector === undefined ? finding('ZT428', p.rule.o, peerField(p), `the peer ${problem}${later}`, fix)
+        : finding('ZT428', p.rule.o, `${peerField(p)}.podSelector`, `the podSelector ${problem}${later}`, fix)];
+    });
+  });
+  const rulesOf = new Map<Landed, NetworkPolicyRule[]>();
+  for (const r of networkPolicyRules(ctx)) addToList(rulesOf, r.o, r);
+  const targets = [...rulesOf].filter(([o, rules]) => !namespaceWide(o, rules)).flatMap(([o]) => {
+    const problem = unknownPods(ctx, namespaceOf(o), o.spec.podSelector ?? {});
+    return problem ? [finding('ZT428', o, 'spec.podSelector', `the policy's podSelector ${problem}, and its rules also open pods created later that the proof cannot see`, fix)] : [];
+  });
+  return [...peers, ...targets];
+}
+
 /** The rules of this file, by id. */
 export const OPENING_RULES: Array<{ id: string; check: (ctx: ManifestContext) => Finding[] }> = [
   { id: 'ZT419', check: zt419 },
@@ -186,4 +256,5 @@ export const OPENING_RULES: Array<{ id: string; check: (ctx: ManifestContext) =>
   { id: 'ZT425', check: zt425 },
   { id: 'ZT426', check: zt426 },
   { id: 'ZT427', check: zt427 },
+  { id: 'ZT428', check: zt428 },
 ];

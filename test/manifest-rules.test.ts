@@ -10,7 +10,8 @@ import { OPENING_RULES } from '../src/_openings-rules';
 
 type Mesh = `${MeshMode}`;
 
-const PEER = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'web' } } };
+const WORKLOAD = 'zero-trust.cdk8s.io/workload';
+const PEER = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { [WORKLOAD]: 'web' } } };
 const PORTS = [{ protocol: 'TCP', port: 8080 }];
 const PRINCIPAL = 'cluster.local/ns/shop/sa/web';
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -18,7 +19,7 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 function obj(apiVersion: string, kind: string, spec: any, name = 'x', namespace = 'shop'): any {
   return { apiVersion, kind, metadata: { name, namespace }, spec };
 }
-const np = (spec: any) => obj('networking.k8s.io/v1', 'NetworkPolicy', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress', 'Egress'], ...spec });
+const np = (spec: any) => obj('networking.k8s.io/v1', 'NetworkPolicy', { podSelector: { matchLabels: { [WORKLOAD]: 'api' } }, policyTypes: ['Ingress', 'Egress'], ...spec });
 const ingress = (...rules: any[]) => np({ ingress: rules });
 const ap = (spec: any) => obj('security.istio.io/v1', 'AuthorizationPolicy', { selector: { matchLabels: { app: 'api' } }, ...spec });
 const allowFrom = (...from: any[]) => ap({ action: 'ALLOW', rules: [{ from, to: [{ operation: { ports: ['8080'] } }] }] });
@@ -36,10 +37,11 @@ function workload(kind: string, podSpec: any, podMeta: any = {}, name = 'x'): an
   }
 }
 
+/** Namespace shop, with services web and api, is managed. */
 function context(manifests: any[], mesh: Mesh = 'sidecar'): ManifestContext {
   return {
     objects: manifests.map((manifest, i) => ({ manifest, path: `app/obj${i}` })),
-    managed: new Map([['shop', { mesh }]]),
+    managed: new Map([['shop', { mesh, services: ['web', 'api'] }]]),
   };
 }
 
@@ -202,7 +204,6 @@ describe('manifest rules', () => {
       ap({ action: 'DENY', rules: [{ from: [{ source: { notPrincipals: [PRINCIPAL] } }] }] }),
       allowFrom({ source: { principals: [PRINCIPAL], notNamespaces: ['other'] } }),
       serviceAccount('web'),
-      allowFrom({ source: { requestPrincipals: ['*'] } }),
       np({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] }), // deny-all
       ingress({ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }] }), // ambient probes
       ingress({ from: [{ ipBlock: { cidr: 'fe80::1/128' } }] }),
@@ -243,11 +244,12 @@ describe('manifest rules', () => {
 /** Every ApiObject's manifest and path, and the managed namespaces, as the app-level guard collects them. */
 function collect(app: App): ManifestContext {
   const objects: ManifestObject[] = [];
-  const managed = new Map<string, { mesh: Mesh }>();
+  const managed = new Map<string, { mesh: Mesh; services: string[] }>();
   for (const c of app.node.findAll()) {
     if (ApiObject.isApiObject(c)) objects.push({ manifest: c.toJson(), path: c.node.path });
-    if (c instanceof ZeroTrustNamespace) managed.set(c.name, { mesh: c.mesh });
+    if (c instanceof ZeroTrustNamespace) managed.set(c.name, { mesh: c.mesh, services: [] });
   }
+  for (const c of app.node.findAll()) if (c instanceof MeshedService) managed.get(c.namespace.name)!.services.push(c.name);
   return { objects, managed };
 }
 
@@ -293,6 +295,7 @@ describe('the objects our constructs emit', () => {
     expect(runManifestRules(collect(app)).map(f => `${f.ruleId} ${f.path}`)).toEqual([
       'ZT408 test/included/legacy-peerauthentication-shop',
       'ZT402 test/plus/Resource',
+      'ZT428 test/plus/Resource',
       'ZT407 test/raw',
     ]);
   });
