@@ -4,7 +4,7 @@
  * built once per context.
  */
 import { ruleMessage } from './_catalog';
-import { CidrBlock, cidrInterval, cidrsCover, coveredFamilies, parseCidr } from './_cidr';
+import { CidrBlock, cidrInterval, cidrsCover, coveredFamilies, parseCidr, withMappedIpv4 } from './_cidr';
 import { addToList } from './_collections';
 import { isObject } from './_label-selector';
 import { POD_TEMPLATES } from './_workload-rules';
@@ -164,7 +164,7 @@ export interface RuleBlock {
 /** The ipBlocks of a rule's peers. */
 export function ruleBlocks(peers: unknown): RuleBlock[] {
   return list(peers).flatMap((peer, j) => typeof peer?.ipBlock?.cidr !== 'string' ? []
-    : cidrs([peer.ipBlock.cidr]).map(block => ({ j, block, except: cidrs(peer.ipBlock.except) })));
+    : cidrs([peer.ipBlock.cidr]).flatMap(withMappedIpv4).map(block => ({ j, block, except: cidrs(peer.ipBlock.except) })));
 }
 
 export function allowPolicy(o: Landed): boolean {

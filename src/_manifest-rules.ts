@@ -68,7 +68,8 @@ function zt403(ctx: ManifestContext): Finding[] {
   return networkPolicyRules(ctx).flatMap(({ o, field, peersField, blocks }) => {
     return coveredFamilies(blocks.map(b => b.block)).map(family => {
       const own = blocks.filter(b => b.block.family === family);
-      const whole = own.find(b => b.block.prefix === 0);
+      // An IPv6 block holding the IPv4-mapped range covers IPv4 whole, but not every address.
+      const whole = own.find(b => everyAddress(b.block.text));
       return whole
         ? finding('ZT403', o, `${field}.${peersField}[${whole.j}].ipBlock`, `the ipBlock ${whole.block.text} covers every address`, fix)
         : finding('ZT403', o, `${field}.${peersField}`, `the ipBlocks ${own.map(b => b.block.text).join(', ')} together cover every IPv${family} address`, fix);

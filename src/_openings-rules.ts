@@ -5,7 +5,7 @@
  * the declared identities, addresses, mesh-wide policies, and entry points from outside the cluster.
  */
 import { isDeepStrictEqual } from 'util';
-import { coveredFamilies, parseCidr } from './_cidr';
+import { coveredFamilies, parseCidr, withMappedIpv4 } from './_cidr';
 import { addToList } from './_collections';
 import {
   AMBIENT_PROBE_SOURCE, DNS_EGRESS, ISTIOD_EGRESS, ISTIO_ROOT_NAMESPACE, InfrastructureEgress, NAMESPACE_NAME_LABEL, WORKLOAD_LABEL, infrastructurePeer,
@@ -133,7 +133,7 @@ function zt422(ctx: ManifestContext): Finding[] {
     const positive = positiveSourceFields(source);
     if (positive.length === 0 || !positive.every(key => key === 'ipBlocks' || key === 'remoteIpBlocks')) return [];
     const values = positive.flatMap(key => list(source[key])).filter(v => typeof v === 'string');
-    const families = coveredFamilies(values.flatMap(v => parseCidr(v, true) ?? []));
+    const families = coveredFamilies(values.flatMap(v => parseCidr(v, true) ?? []).flatMap(withMappedIpv4));
     const extent = families.length > 0
       ? `, which together cover every ${families.map(f => `IPv${f}`).join(' and every ')} address`
       : ', and no pod has an address at synth, so the proof cannot tell which pods those are';

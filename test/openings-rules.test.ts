@@ -160,6 +160,9 @@ const CASES: Case[] = [
   },
   { id: 'ZT427', name: 'ingress from a range that spills out of link-local', objects: [from({ ipBlock: { cidr: '169.254.0.0/15' } })], message: 'NetworkPolicy shop/x, spec.ingress[0].from[0].ipBlock: the ipBlock 169.254.0.0/15 admits clients outside the cluster' },
   { id: 'ZT427', name: 'ingress from an IPv6 documentation range beside a pinned peer', objects: [from({ namespaceSelector: { matchLabels: { [NAME]: 'shop' } }, ...PODS }, { ipBlock: { cidr: '2001:db8::/32' } })], message: 'NetworkPolicy shop/x, spec.ingress[0].from[1].ipBlock: the ipBlock 2001:db8::/32 admits' },
+  { id: 'ZT427', name: 'ingress from a public range written as IPv4-mapped IPv6', objects: [from({ ipBlock: { cidr: '::ffff:198.51.100.0/120' } })], message: 'NetworkPolicy shop/x, spec.ingress[0].from[0].ipBlock: the ipBlock ::ffff:198.51.100.0/120 admits clients outside the cluster' },
+  { id: 'ZT422', name: 'every IPv4 address as the IPv4-mapped IPv6 range', objects: [allowSource({ ipBlocks: ['::ffff:0:0/96'] })], message: 'the source admits clients by address alone (::ffff:0:0/96), which together cover every IPv4 address.' },
+  { id: 'ZT422', name: 'an IPv6 block that contains the IPv4-mapped range', objects: [allowSource({ remoteIpBlocks: ['::/64'] })], message: 'the source admits clients by address alone (::/64), which together cover every IPv4 address.' },
   {
     id: 'ZT428',
     name: 'a podSelector-only peer a later `kubectl run -l role=debug` matches',
