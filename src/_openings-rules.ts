@@ -8,13 +8,13 @@ import { isDeepStrictEqual } from 'util';
 import { coveredFamilies, parseCidr, withMappedIpv4 } from './_cidr';
 import { addToList } from './_collections';
 import {
-  AMBIENT_PROBE_SOURCE, DNS_EGRESS, ISTIOD_EGRESS, ISTIO_ROOT_NAMESPACE, InfrastructureEgress, NAMESPACE_NAME_LABEL, WORKLOAD_LABEL, infrastructurePeer,
+  AMBIENT_PROBE_SOURCE, DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, NAMESPACE_NAME_LABEL, WORKLOAD_LABEL, infrastructurePeer,
 } from './_constants';
 import { isObject } from './_label-selector';
 import {
-  Finding, Landed, ManifestContext, NetworkPolicyPeer, NetworkPolicyRule, allowPolicy, blocksLeftByZt403, emptySelector, finding,
-  internalRangesOf, landed, linkLocal, list, namespaceOf, networkPolicyPeers, networkPolicyRules, peerField, podTemplates,
-  positiveSourceFields, view,
+  Finding, Landed, ManifestContext, NetworkPolicyPeer, NetworkPolicyRule, Placed, allowPolicy, authorizationPolicies, blocksLeftByZt403,
+  emptySelector, finding, internalRangesOf, landed, linkLocal, list, namespaceOf, networkPolicyPeers, networkPolicyRules, peerField,
+  podTemplates, positiveSourceFields, rootObjects, sourceEntries, sourceField, view, weakMtlsModes,
 } from './_manifest-objects';
 import { serviceAccountOf } from './_workload-rules';
 
@@ -70,13 +70,13 @@ function zt420(ctx: ManifestContext): Finding[] {
 
 /** A source of a rule of an ALLOW AuthorizationPolicy: `spec.rules[i].from[j].source`. */
 interface AllowSource {
-  readonly o: Landed;
+  readonly o: Placed;
   readonly field: string;
   readonly source: Record<string, any>;
 }
 
 function allowSources(ctx: ManifestContext): AllowSource[] {
-  return view(ctx, 'allowSources', () => landed(ctx, ['AuthorizationPolicy']).filter(allowPolicy).flatMap(o => list(o.spec.rules).flatMap((rule, i) =>
+  return view(ctx, 'allowSources', () => authorizationPolicies(ctx).filter(allowPolicy).flatMap(o => list(o.spec.rules).flatMap((rule, i) =>
     list(rule?.from).flatMap((from, j) => isObject(from?.source) ? [{ o, field: `spec.rules[${i}].from[${j}].source`, source: from.source }] : []))));
 }
 
@@ -107,25 +107,24 @@ function declared(ctx: ManifestContext): Map<string, Declared> {
 
 function zt421(ctx: ManifestContext): Finding[] {
   const principals = new Set([...declared(ctx).values()].flatMap(d => [...d.principals]));
-  // Wildcards are ZT406's, and a spiffe:// principal never matches (ZT405).
-  const exact = (v: unknown): v is string => typeof v === 'string' && !v.includes('*') && !v.startsWith('spiffe://');
-  return allowSources(ctx).flatMap(({ o, field, source }) => {
+  const unnamed = allowSources(ctx).flatMap(({ o, field, source }) => {
     const positive = positiveSourceFields(source);
-    const unnamed = positive.filter(key => key === 'namespaces' || key === 'requestPrincipals');
-    return [
-      ...unnamed.length > 0 && !positive.includes('principals') ? [finding('ZT421', o, field,
-        `the source names no principals, only ${unnamed.join(' and ')}, which admit pods of any ServiceAccount, including ones created later that the proof cannot see`,
-        'Name the clients in `from[].source.principals`, or suppress ZT421 with a reason.')] : [],
-      ...list(source.principals).map((v, k) => [v, k] as const).filter(([v]) => exact(v) && !principals.has(v)).map(([v, k]) =>
-        finding('ZT421', o, `${field}.principals[${k}]`,
-          `principal "${v}" is not the identity of a workload the app declares in a managed namespace, so it admits pods the proof cannot see`,
-          'Name the principal of a MeshedService (`service.principal`), or suppress ZT421 with a reason.')),
-      ...list(source.namespaces).map((v, k) => [v, k] as const).filter(([v]) => exact(v) && !ctx.managed.has(v)).map(([v, k]) =>
-        finding('ZT421', o, `${field}.namespaces[${k}]`,
-          `namespace "${v}" is not managed by the app, so it admits pods the proof cannot see`,
-          'Name the clients\' principals, or manage the namespace with a ZeroTrustNamespace.')),
-    ];
+    const keys = positive.filter(key => key === 'namespaces' || key === 'requestPrincipals');
+    return keys.length === 0 || positive.includes('principals') ? [] : [finding('ZT421', o, field,
+      `the source names no principals, only ${keys.join(' and ')}, which admit pods of any ServiceAccount, including ones created later that the proof cannot see`,
+      'Name the clients in `from[].source.principals`, or suppress ZT421 with a reason.')];
   });
+  // Wildcards are ZT406's, and a spiffe:// principal never matches (ZT405).
+  const entries = sourceEntries(ctx).filter(e => allowPolicy(e.o) && !e.value.includes('*') && !e.value.startsWith('spiffe://'));
+  return [
+    ...unnamed,
+    ...entries.filter(e => e.key === 'principals' && !principals.has(e.value)).map(e => finding('ZT421', e.o, sourceField(e),
+      `principal "${e.value}" is not the identity of a workload the app declares in a managed namespace, so it admits pods the proof cannot see`,
+      'Name the principal of a MeshedService (`service.principal`), or suppress ZT421 with a reason.')),
+    ...entries.filter(e => e.key === 'namespaces' && !ctx.managed.has(e.value)).map(e => finding('ZT421', e.o, sourceField(e),
+      `namespace "${e.value}" is not managed by the app, so it admits pods the proof cannot see`,
+      'Name the clients\' principals, or manage the namespace with a ZeroTrustNamespace.')),
+  ];
 }
 
 function zt422(ctx: ManifestContext): Finding[] {
@@ -142,13 +141,17 @@ function zt422(ctx: ManifestContext): Finding[] {
   });
 }
 
-const ROOT_POLICY_KINDS = ['AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'Sidecar'];
-
 function zt423(ctx: ManifestContext): Finding[] {
-  return ctx.objects.filter(({ manifest }) => ROOT_POLICY_KINDS.includes(manifest?.kind) && manifest.metadata?.namespace === ISTIO_ROOT_NAMESPACE)
-    .map(object => finding('ZT423', { object, manifest: object.manifest, spec: object.manifest.spec, mesh: 'sidecar' }, '',
-      'the mesh\'s root namespace applies it to every namespace, managed or not, beyond what the proof of each namespace checks',
-      'Write the policy in the namespace it is for, or suppress ZT423 with a reason.'));
+  // The root's ALLOW AuthorizationPolicies meet the source rules (ZT406, ZT407, ZT421, ZT422); the analyzer folds them into the proof.
+  const where = 'the mesh\'s root namespace applies it to every namespace, managed or not';
+  return [
+    ...rootObjects(ctx, ['PeerAuthentication']).flatMap(o => weakMtlsModes(o).map(({ field, mode }) => finding('ZT423', o, field,
+      `${where}, and mTLS mode ${mode} admits plaintext clients without an identity`,
+      'Use STRICT, or write the policy in the namespace it is for, or suppress ZT423 with a reason.'))),
+    ...rootObjects(ctx, ['Sidecar']).filter(o => o.spec.outboundTrafficPolicy?.mode === 'ALLOW_ANY').map(o => finding('ZT423', o,
+      'spec.outboundTrafficPolicy.mode', `${where}, and ALLOW_ANY lets the proxies pass traffic to any host outside the mesh registry`,
+      'Use REGISTRY_ONLY, or suppress ZT423 with a reason.')),
+  ];
 }
 
 const EXPOSED_SERVICE_TYPES = ['LoadBalancer', 'NodePort'];

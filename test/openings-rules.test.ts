@@ -121,12 +121,15 @@ const CASES: Case[] = [
   },
   {
     id: 'ZT423',
-    name: 'a mesh-wide ALLOW policy in istio-system',
-    objects: [ap({ action: 'ALLOW', rules: [{ from: [{ source: { namespaces: ['shop'] } }] }] }, 'istio-system')],
-    message: 'AuthorizationPolicy istio-system/x: the mesh\'s root namespace applies it to every namespace, managed or not, beyond what the proof of each namespace checks. Write the policy in the namespace it is for, or suppress ZT423 with a reason.',
+    name: 'a mesh-wide PERMISSIVE PeerAuthentication',
+    objects: [obj('security.istio.io/v1', 'PeerAuthentication', { mtls: { mode: 'PERMISSIVE' } }, 'default', 'istio-system')],
+    message: 'PeerAuthentication istio-system/default, spec.mtls.mode: the mesh\'s root namespace applies it to every namespace, managed or not, and mTLS mode PERMISSIVE admits plaintext clients without an identity. Use STRICT, or write the policy in the namespace it is for, or suppress ZT423 with a reason.',
   },
-  { id: 'ZT423', name: 'a mesh-wide PERMISSIVE PeerAuthentication', objects: [obj('security.istio.io/v1', 'PeerAuthentication', { mtls: { mode: 'PERMISSIVE' } }, 'default', 'istio-system')], message: 'PeerAuthentication istio-system/default: the mesh\'s root namespace applies it' },
-  { id: 'ZT423', name: 'a mesh-wide Sidecar', objects: [obj('networking.istio.io/v1', 'Sidecar', { outboundTrafficPolicy: { mode: 'ALLOW_ANY' } }, 'default', 'istio-system')], message: 'Sidecar istio-system/default: the mesh\'s root namespace' },
+  { id: 'ZT423', name: 'a mesh-wide STRICT PeerAuthentication with one port DISABLE', objects: [obj('security.istio.io/v1', 'PeerAuthentication', { mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'DISABLE' } } }, 'default', 'istio-system')], message: 'PeerAuthentication istio-system/default, spec.portLevelMtls.8080.mode: the mesh\'s root namespace applies it to every namespace, managed or not, and mTLS mode DISABLE' },
+  { id: 'ZT423', name: 'a mesh-wide Sidecar', objects: [obj('networking.istio.io/v1', 'Sidecar', { outboundTrafficPolicy: { mode: 'ALLOW_ANY' } }, 'default', 'istio-system')], message: 'Sidecar istio-system/default, spec.outboundTrafficPolicy.mode: the mesh\'s root namespace applies it to every namespace, managed or not, and ALLOW_ANY lets the proxies pass traffic to any host outside the mesh registry. Use REGISTRY_ONLY, or suppress ZT423 with a reason.' },
+  { id: 'ZT421', name: 'a mesh-wide ALLOW policy for a whole namespace', objects: [ap({ action: 'ALLOW', rules: [{ from: [{ source: { namespaces: ['shop'] } }] }] }, 'istio-system')], message: 'AuthorizationPolicy istio-system/x, spec.rules[0].from[0].source: the source names no principals, only namespaces, which' },
+  { id: 'ZT421', name: 'a mesh-wide ALLOW policy for an undeclared principal', objects: [ap({ action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/monitoring/sa/prometheus'] } }] }] }, 'istio-system')], message: 'AuthorizationPolicy istio-system/x, spec.rules[0].from[0].source.principals[0]: principal "cluster.local/ns/monitoring/sa/prometheus" is not' },
+  { id: 'ZT422', name: 'a mesh-wide ALLOW policy by address', objects: [ap({ action: 'ALLOW', rules: [{ from: [{ source: { ipBlocks: ['10.0.0.0/8'] } }] }] }, 'istio-system')], message: 'AuthorizationPolicy istio-system/x, spec.rules[0].from[0].source: the source admits clients by address alone (10.0.0.0/8)' },
   {
     id: 'ZT424',
     name: 'a LoadBalancer Service',
@@ -235,6 +238,16 @@ describe('hostile objects the ZT416 proof cannot see are refused, each with its 
       serviceAccount('card', 'pay'),
       ap({ action: 'DENY', rules: [{ from: [{ source: { principals: ['cluster.local/ns/attacker/sa/x'], namespaces: ['kube-system'], ipBlocks: ['0.0.0.0/0'] } }] }] }),
       allowSource({ principals: ['cluster.local/ns/shop/sa/web'], ipBlocks: ['203.0.113.0/24'] }),
+      // Mesh-wide hardening in the root namespace: STRICT mTLS, allow-nothing, DENY, JWT validation, REGISTRY_ONLY.
+      obj('security.istio.io/v1', 'PeerAuthentication', { mtls: { mode: 'STRICT' } }, 'default', 'istio-system'),
+      obj('security.istio.io/v1', 'PeerAuthentication', { mtls: { mode: 'UNSET' }, portLevelMtls: { 8080: { mode: 'STRICT' } } }, 'strict', 'istio-system'),
+      obj('security.istio.io/v1', 'AuthorizationPolicy', {}, 'allow-nothing', 'istio-system'),
+      ap({ action: 'DENY', rules: [{ from: [{ source: { notNamespaces: ['shop'] } }] }] }, 'istio-system'),
+      ap({ action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }] }, 'istio-system'),
+      obj('security.istio.io/v1', 'RequestAuthentication', { jwtRules: [{ issuer: 'https://issuer.example' }] }, 'jwt', 'istio-system'),
+      obj('networking.istio.io/v1', 'Sidecar', { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } }, 'default', 'istio-system'),
+      // JWT subjects beside a declared principal.
+      allowSource({ principals: ['cluster.local/ns/shop/sa/web'], requestPrincipals: ['https://issuer.example/alice'] }),
       // Istio policies in namespaces other than the root, ServiceEntries for outside hosts, plain Services.
       ap({ action: 'ALLOW', rules: [{ from: [{ source: { namespaces: ['*'] } }] }] }, 'other'),
       obj('networking.istio.io/v1', 'ServiceEntry', { hosts: ['db.example.com'], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], resolution: 'DNS' }),
@@ -255,6 +268,11 @@ describe('hostile objects the ZT416 proof cannot see are refused, each with its 
     expect(ids({ principals: ['cluster.local/ns/attacker/sa/*'] })).toEqual(['ZT406']);
     expect(ids({ principals: ['spiffe://cluster.local/ns/attacker/sa/x'] })).toEqual(['ZT405']);
     expect(ids({ notIpBlocks: ['10.0.0.0/8'] })).toEqual(['ZT407']);
+    expect(ids({ notRequestPrincipals: ['https://issuer.example/mallory'] })).toEqual(['ZT407']);
+    expect(ids({ principals: ['cluster.local/ns/shop/sa/web'], requestPrincipals: ['*'] })).toEqual(['ZT406']);
+    expect(ids({ principals: ['cluster.local/ns/shop/sa/web'], requestPrincipals: ['https://issuer.example/*'] })).toEqual(['ZT406']);
+    expect(ids({ requestPrincipals: ['*'] })).toEqual(['ZT406', 'ZT421']);
+    expect(ids({ principals: ['cluster.local/ns/shop/sa/web'], notRequestPrincipals: ['*'] })).toEqual([]);
     expect(runManifestRules(context([from(inNamespaces({}))])).map(f => f.ruleId)).toEqual(['ZT402']);
     expect(runManifestRules(context([from({ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '10.0.0.0/8' } }, { ipBlock: { cidr: '203.0.113.0/24' } })])).map(f => f.ruleId))
       .toEqual(['ZT403']);
@@ -328,7 +346,11 @@ const HOSTILE: Array<[string, (app: ReturnType<typeof shop>) => void, RegExp | R
   ['patch: the server admits an address range', ({ api }) => api.authorizationPolicy!.addJsonPatch(JsonPatch.add('/spec/rules/0/from/-', { source: { ipBlocks: ['10.0.0.0/8'] } })),
     /^\[ZT422\] shop\/api\/AuthorizationPolicy: AuthorizationPolicy shop\/api, spec\.rules\[0\]\.from\[1\]\.source: the source admits clients by address alone \(10\.0\.0\.0\/8\)/],
   ['ApiObject: a PERMISSIVE PeerAuthentication for the whole mesh', ({ chart }) => new ApiObject(chart, 'mesh-wide', obj('security.istio.io/v1', 'PeerAuthentication', { mtls: { mode: 'PERMISSIVE' } }, 'default', 'istio-system')),
-    /^\[ZT423\] shop\/mesh-wide: PeerAuthentication istio-system\/default: the mesh's root namespace applies it/],
+    /^\[ZT423\] shop\/mesh-wide: PeerAuthentication istio-system\/default, spec\.mtls\.mode: the mesh's root namespace applies it/],
+  ['ApiObject: mesh-wide STRICT mTLS and allow-nothing are hardening, not openings', ({ chart }) => {
+    new ApiObject(chart, 'mesh-strict', obj('security.istio.io/v1', 'PeerAuthentication', { mtls: { mode: 'STRICT' } }, 'default', 'istio-system'));
+    new ApiObject(chart, 'mesh-allow-nothing', obj('security.istio.io/v1', 'AuthorizationPolicy', {}, 'allow-nothing', 'istio-system'));
+  }, []],
   ['cdk8s-plus: a LoadBalancer Service', ({ chart }) => new kplus.Service(chart, 'lb', { metadata: { namespace: 'shop' }, type: kplus.ServiceType.LOAD_BALANCER, ports: [{ port: 80, targetPort: 8080 }], selector: kplus.Pods.select(chart, 'api-pods', { labels: { 'zero-trust.cdk8s.io/workload': 'api' } }) }),
     /^\[ZT424\] shop\/lb\/Resource: Service shop\/[\w-]+, spec\.type: a Service of type LoadBalancer/],
   ['patch: the Deployment binds a hostPort', ({ api }) => (api.node.findAll().find(c => ApiObject.isApiObject(c) && c.kind === 'Deployment') as ApiObject)
