@@ -7,6 +7,11 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 /** Namespaces of the cluster and the mesh, which a ZeroTrustNamespace may not manage (ZT209). */
 export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'istio-system'];
 
+/** The namespace of a namespaced object: `default` when its manifest names none, as kubectl and the API server apply it. */
+export function manifestNamespace(manifest: any): string {
+  return manifest?.metadata?.namespace ?? 'default';
+}
+
 /** The mesh's root namespace, where Istio policies apply to every namespace. */
 export const ISTIO_ROOT_NAMESPACE = 'istio-system';
 

@@ -6,7 +6,7 @@
 import { ruleMessage } from './_catalog';
 import { CidrBlock, cidrInterval, cidrsCover, coveredFamilies, parseCidr, withMappedIpv4 } from './_cidr';
 import { addToList } from './_collections';
-import { ISTIO_ROOT_NAMESPACE } from './_constants';
+import { ISTIO_ROOT_NAMESPACE, manifestNamespace } from './_constants';
 import { isObject } from './_label-selector';
 import { POD_TEMPLATES } from './_workload-rules';
 import { MeshMode } from './mesh-mode';
@@ -54,7 +54,7 @@ export interface Landed extends Placed {
 /** `Kind namespace/name`, or `Namespace name`: built for findings only. */
 export function whereOf(o: Placed): string {
   const { kind, metadata } = o.manifest;
-  return kind === 'Namespace' ? `Namespace ${metadata.name}` : `${kind} ${metadata.namespace}/${metadata.name}`;
+  return kind === 'Namespace' ? `Namespace ${metadata.name}` : `${kind} ${manifestNamespace(o.manifest)}/${metadata.name}`;
 }
 
 /** Views of a context that several rules read, each built once per context. */
@@ -78,7 +78,7 @@ export function landed(ctx: ManifestContext, kinds: string[]): Landed[] {
       const manifest = object.manifest;
       if (!isObject(manifest) || typeof manifest.kind !== 'string') continue;
       const name = manifest.metadata?.name;
-      const ns = manifest.kind === 'Namespace' ? name : manifest.metadata?.namespace;
+      const ns = manifest.kind === 'Namespace' ? name : manifestNamespace(manifest);
       const managed = typeof ns === 'string' ? ctx.managed.get(ns) : undefined;
       if (!managed) continue;
       const o = { object, manifest, spec: isObject(manifest.spec) ? manifest.spec : {}, mesh: managed.mesh };
@@ -90,8 +90,8 @@ export function landed(ctx: ManifestContext, kinds: string[]): Landed[] {
 }
 
 /** The namespace an object lands in. */
-export function namespaceOf(o: Landed): string {
-  return o.manifest.metadata.namespace;
+export function namespaceOf(o: Placed): string {
+  return manifestNamespace(o.manifest);
 }
 
 export function meshed(o: Landed): boolean {
@@ -100,7 +100,7 @@ export function meshed(o: Landed): boolean {
 
 /** The objects of the given kinds in the mesh's root namespace, whose Istio policies apply to every namespace. */
 export function rootObjects(ctx: ManifestContext, kinds: string[]): Placed[] {
-  const all = view(ctx, 'rootObjects', () => ctx.objects.filter(({ manifest }) => isObject(manifest) && manifest.metadata?.namespace === ISTIO_ROOT_NAMESPACE)
+  const all = view(ctx, 'rootObjects', () => ctx.objects.filter(({ manifest }) => isObject(manifest) && manifestNamespace(manifest) === ISTIO_ROOT_NAMESPACE)
     .map(object => ({ object, manifest: object.manifest, spec: isObject(object.manifest.spec) ? object.manifest.spec : {} })));
   return all.filter(o => kinds.includes(o.manifest.kind));
 }

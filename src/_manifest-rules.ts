@@ -13,7 +13,7 @@ import { compareStrings } from './_flow';
 import { isObject } from './_label-selector';
 import {
   Finding, Landed, ManifestContext, allowPolicy, authorizationPolicies, blocksLeftByZt403, emptyObject, emptySelector, everyAddress,
-  finding, internalRangesOf, landed, linkLocal, list, meshed, networkPolicyPeers, networkPolicyRules, peerField, podTemplates,
+  finding, internalRangesOf, landed, linkLocal, list, meshed, namespaceOf, networkPolicyPeers, networkPolicyRules, peerField, podTemplates,
   positiveSourceFields, sourceEntries, sourceField, weakMtlsModes, whereOf,
 } from './_manifest-objects';
 import { OPENING_RULES } from './_openings-rules';
@@ -222,7 +222,7 @@ function zt502(ctx: ManifestContext): Finding[] {
   for (const w of podTemplates(ctx)) {
     const sa = serviceAccountOf(w.template);
     if (sa === 'default') continue;
-    const key = `${w.o.manifest.metadata.namespace}/${sa}`;
+    const key = `${namespaceOf(w.o)}/${sa}`;
     addToList(bySa, key, w);
   }
   // Workloads enrolled into a MeshedService (its label names their ServiceAccount) share its identity on purpose.

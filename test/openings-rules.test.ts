@@ -263,6 +263,15 @@ describe('hostile objects the ZT416 proof cannot see are refused, each with its 
     expect(runManifestRules(context(good))).toEqual([]);
   });
 
+  test('an object without a namespace lands in `default`, as the API server and the analyzer place it', () => {
+    const manifest = { ...service({ type: 'LoadBalancer' }), metadata: { name: 'lb' } };
+    const findings = runManifestRules({ objects: [{ manifest, path: 'app/lb' }], managed: new Map([['default', { mesh: 'sidecar' as const }]]) });
+    expect(findings.map(f => f.message)).toEqual([
+      '[ZT424] app/lb: Service default/lb, spec.type: a Service of type LoadBalancer opens the workload to clients outside the cluster, which no flow declares. Reach the workload through declared flows from inside the cluster, or suppress ZT424 with a reason.',
+    ]);
+    expect(runManifestRules({ objects: [{ manifest, path: 'app/lb' }], managed: new Map([['shop', { mesh: 'sidecar' as const }]]) })).toEqual([]);
+  });
+
   test('the ALLOW rules of older id still report what is theirs, not these', () => {
     const ids = (source: any) => runManifestRules(context([allowSource(source)])).map(f => f.ruleId);
     expect(ids({ principals: ['cluster.local/ns/attacker/sa/*'] })).toEqual(['ZT406']);
