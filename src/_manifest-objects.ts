@@ -268,3 +268,11 @@ export function weakMtlsModes(o: Placed): Array<{ field: string; mode: string }>
   for (const port of Object.keys(ports).sort()) modes.push({ field: `spec.portLevelMtls.${port}.mode`, mode: ports[port]?.mode });
   return modes.filter((m): m is { field: string; mode: string } => m.mode === 'PERMISSIVE' || m.mode === 'DISABLE');
 }
+
+/** Whether a host may name a service of the mesh: a short name, a `svc` name, `*.local` or a bare `*`. */
+export function meshHost(host: unknown): boolean {
+  if (typeof host !== 'string') return false;
+  const name = host.replace(/^\*\.?/, '');
+  const labels = name.split('.');
+  return name === '' || labels.length === 1 || labels.includes('svc') || labels[labels.length - 1] === 'local';
+}

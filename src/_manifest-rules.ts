@@ -13,7 +13,7 @@ import { compareStrings } from './_flow';
 import { isObject } from './_label-selector';
 import {
   Finding, Landed, ManifestContext, allowPolicy, authorizationPolicies, blocksLeftByZt403, emptyObject, emptySelector, everyAddress,
-  finding, internalRangesOf, landed, linkLocal, list, meshed, namespaceOf, networkPolicyPeers, networkPolicyRules, peerField, podTemplates,
+  finding, internalRangesOf, landed, linkLocal, list, meshHost, meshed, namespaceOf, networkPolicyPeers, networkPolicyRules, peerField, podTemplates,
   positiveSourceFields, sourceEntries, sourceField, weakMtlsModes, whereOf,
 } from './_manifest-objects';
 import { OPENING_RULES } from './_openings-rules';
@@ -151,14 +151,6 @@ function zt411(ctx: ManifestContext): Finding[] {
     finding('ZT411', o, `${at}spec.serviceAccountName`,
       'the pods run as the namespace\'s shared `default` ServiceAccount, so they have no identity of their own',
       'Run them as a MeshedService\'s ServiceAccount and enrol them with `service.enrol()`.'));
-}
-
-/** Whether a DestinationRule host may name a service of the mesh: a short name, a `svc` name, `*.local` or a bare `*`. */
-function meshHost(host: unknown): boolean {
-  if (typeof host !== 'string') return false;
-  const name = host.replace(/^\*\.?/, '');
-  const labels = name.split('.');
-  return name === '' || labels.length === 1 || labels.includes('svc') || labels[labels.length - 1] === 'local';
 }
 
 function zt412(ctx: ManifestContext): Finding[] {

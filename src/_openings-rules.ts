@@ -13,7 +13,7 @@ import {
 import { isObject } from './_label-selector';
 import {
   Finding, Landed, ManifestContext, NetworkPolicyPeer, NetworkPolicyRule, Placed, allowPolicy, authorizationPolicies, blocksLeftByZt403,
-  emptySelector, finding, internalRangesOf, landed, linkLocal, list, namespaceOf, networkPolicyPeers, networkPolicyRules, peerField,
+  emptySelector, finding, internalRangesOf, landed, linkLocal, list, meshHost, namespaceOf, networkPolicyPeers, networkPolicyRules, peerField,
   podTemplates, positiveSourceFields, rootObjects, sourceEntries, sourceField, view, weakMtlsModes,
 } from './_manifest-objects';
 import { serviceAccountOf } from './_workload-rules';
@@ -172,12 +172,17 @@ function zt424(ctx: ManifestContext): Finding[] {
   return [...services, ...hostPorts];
 }
 
-const ENTRY_KINDS = ['Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute'];
+const ENTRY_KINDS = ['Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute', 'ReferenceGrant'];
 
 function zt425(ctx: ManifestContext): Finding[] {
-  return landed(ctx, ENTRY_KINDS).map(o => finding('ZT425', o, '',
-    'it brings traffic from outside the cluster, through gateway pods the app does not declare, into the namespace',
-    'Remove it, or suppress ZT425 with a reason and review the gateway\'s access by hand.'));
+  const fix = 'Remove it, or suppress ZT425 with a reason and review the gateway\'s access by hand.';
+  // `mesh` names the sidecars of the mesh; any other name is a gateway.
+  const boundToGateways = landed(ctx, ['VirtualService']).flatMap(o => list(o.spec.gateways).map((g, k) => [g, k] as const)
+    .filter(([g]) => g !== 'mesh').map(([g, k]) => finding('ZT425', o, `spec.gateways[${k}]`,
+      `gateway "${g}" brings traffic from outside the cluster, through gateway pods the app does not declare, to the VirtualService's hosts`, fix)));
+  return [...boundToGateways, ...landed(ctx, ENTRY_KINDS).map(o => finding('ZT425', o, '', o.manifest.kind === 'ReferenceGrant'
+    ? 'it lets routes of other namespaces send traffic from their gateways, whose pods the app does not declare, into the namespace'
+    : 'it brings traffic from outside the cluster, through gateway pods the app does not declare, into the namespace', fix))];
 }
 
 /** What each kind brings that the proof does not see, and the fix. */
@@ -189,12 +194,30 @@ const OUTSIDE_WORKLOADS: Record<string, [string, string]> = {
   ServiceEntry: ['adds mesh-internal endpoints to a host', 'Keep ServiceEntries for hosts outside the mesh (location MESH_EXTERNAL, no workloadSelector)'],
 };
 
+/** Whether a host names a service inside the cluster: a mesh host (`*.svc`, `*.local`, a short name) or `<service>.<managed namespace>`. */
+function clusterHost(ctx: ManifestContext, host: unknown): boolean {
+  return meshHost(host) || (typeof host === 'string' && host.split('.').length === 2 && ctx.managed.has(host.split('.')[1]));
+}
+
+/** What an external ServiceEntry (the default location) does beyond naming hosts outside the mesh by DNS. */
+function externalEntryOpenings(ctx: ManifestContext, o: Landed): Finding[] {
+  return [
+    ...list(o.spec.hosts).map((h, k) => [h, k] as const).filter(([h]) => clusterHost(ctx, h)).map(([h, k]) => finding('ZT426', o, `spec.hosts[${k}]`,
+      `host "${h}" names a service inside the cluster, which the entry declares outside the mesh, beyond what the proof sees`,
+      'Keep ServiceEntries for hosts outside the cluster, or suppress ZT426 with a reason.')),
+    ...list(o.spec.endpoints).length === 0 ? [] : [finding('ZT426', o, 'spec.endpoints',
+      'the endpoints point the hosts at addresses written by hand, which the proof does not see',
+      'Let the hosts resolve by DNS (no endpoints), or suppress ZT426 with a reason.')],
+  ];
+}
+
 function zt426(ctx: ManifestContext): Finding[] {
-  // An external ServiceEntry (the default location) names hosts outside the mesh, as ZT415's fix asks; an internal one adds endpoints to it.
+  // An external ServiceEntry names hosts outside the mesh, as ZT415's fix asks; an internal one adds endpoints to it.
   const internal = (o: Landed) => o.manifest.kind !== 'ServiceEntry' || o.spec.location === 'MESH_INTERNAL' || o.spec.workloadSelector !== undefined;
-  return landed(ctx, Object.keys(OUTSIDE_WORKLOADS)).filter(internal).map(o => {
+  return landed(ctx, Object.keys(OUTSIDE_WORKLOADS)).flatMap(o => {
+    if (!internal(o)) return externalEntryOpenings(ctx, o);
     const [problem, fix] = OUTSIDE_WORKLOADS[o.manifest.kind];
-    return finding('ZT426', o, '', `it ${problem}, which the proof does not see`, `${fix}, or suppress ZT426 with a reason.`);
+    return [finding('ZT426', o, '', `it ${problem}, which the proof does not see`, `${fix}, or suppress ZT426 with a reason.`)];
   });
 }
 

@@ -147,6 +147,8 @@ const CASES: Case[] = [
   },
   { id: 'ZT425', name: 'a Gateway API Gateway, which Istio gives pods and a LoadBalancer', objects: [obj('gateway.networking.k8s.io/v1', 'Gateway', { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] })], message: 'Gateway shop/x: it brings traffic' },
   { id: 'ZT425', name: 'an HTTPRoute from another namespace\'s gateway', objects: [obj('gateway.networking.k8s.io/v1', 'HTTPRoute', { parentRefs: [{ name: 'public', namespace: 'edge' }], rules: [{ backendRefs: [{ name: 'api', port: 80 }] }] })], message: 'HTTPRoute shop/x: it brings traffic' },
+  { id: 'ZT425', name: 'a VirtualService bound to another namespace\'s gateway', objects: [obj('networking.istio.io/v1', 'VirtualService', { hosts: ['api.example.com'], gateways: ['mesh', 'edge/public'], http: [{ route: [{ destination: { host: 'api' } }] }] })], message: 'VirtualService shop/x, spec.gateways[1]: gateway "edge/public" brings traffic from outside the cluster, through gateway pods the app does not declare, to the VirtualService\'s hosts. Remove it, or suppress ZT425 with a reason and review the gateway\'s access by hand.' },
+  { id: 'ZT425', name: 'a ReferenceGrant that lets other namespaces\' routes reach the services', objects: [obj('gateway.networking.k8s.io/v1beta1', 'ReferenceGrant', { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'edge' }], to: [{ group: '', kind: 'Service' }] })], message: 'ReferenceGrant shop/x: it lets routes of other namespaces send traffic from their gateways, whose pods the app does not declare, into the namespace. Remove it' },
   {
     id: 'ZT426',
     name: 'a WorkloadEntry running as a declared identity',
@@ -155,6 +157,10 @@ const CASES: Case[] = [
   },
   { id: 'ZT426', name: 'hand-written Endpoints to an arbitrary address', objects: [{ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'api', namespace: 'shop' }, subsets: [{ addresses: [{ ip: '10.96.0.1' }], ports: [{ port: 443 }] }] }], message: 'Endpoints shop/api: it points a Service\'s name at addresses written by hand rather than at the app\'s pods, which the proof does not see. Let the Service select the app\'s pods, or suppress ZT426 with a reason.' },
   { id: 'ZT426', name: 'a mesh-internal ServiceEntry', objects: [obj('networking.istio.io/v1', 'ServiceEntry', { hosts: ['api.shop.svc.cluster.local'], location: 'MESH_INTERNAL', ports: [{ number: 80, name: 'http', protocol: 'HTTP' }], resolution: 'STATIC', endpoints: [{ address: '203.0.113.9' }] })], message: 'ServiceEntry shop/x: it adds mesh-internal endpoints to a host, which the proof does not see. Keep ServiceEntries for hosts outside the mesh' },
+  { id: 'ZT426', name: 'an external ServiceEntry for a managed Service\'s cluster name', objects: [obj('networking.istio.io/v1', 'ServiceEntry', { hosts: ['db.example.com', 'api.shop.svc.cluster.local'], location: 'MESH_EXTERNAL', ports: [{ number: 8080, name: 'http', protocol: 'HTTP' }], resolution: 'DNS' })], message: 'ServiceEntry shop/x, spec.hosts[1]: host "api.shop.svc.cluster.local" names a service inside the cluster, which the entry declares outside the mesh, beyond what the proof sees. Keep ServiceEntries for hosts outside the cluster, or suppress ZT426 with a reason.' },
+  { id: 'ZT426', name: 'an external ServiceEntry for `<service>.<managed namespace>`', objects: [obj('networking.istio.io/v1', 'ServiceEntry', { hosts: ['api.pay'], resolution: 'DNS' })], message: 'ServiceEntry shop/x, spec.hosts[0]: host "api.pay" names a service inside the cluster' },
+  { id: 'ZT426', name: 'an external ServiceEntry for `*.svc`', objects: [obj('networking.istio.io/v1', 'ServiceEntry', { hosts: ['*.svc'], resolution: 'NONE' })], message: 'ServiceEntry shop/x, spec.hosts[0]: host "*.svc" names a service inside the cluster' },
+  { id: 'ZT426', name: 'an external ServiceEntry with hand-written endpoints', objects: [obj('networking.istio.io/v1', 'ServiceEntry', { hosts: ['db.example.com'], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], resolution: 'STATIC', endpoints: [{ address: '10.0.3.7' }] })], message: 'ServiceEntry shop/x, spec.endpoints: the endpoints point the hosts at addresses written by hand, which the proof does not see. Let the hosts resolve by DNS (no endpoints), or suppress ZT426 with a reason.' },
   {
     id: 'ZT427',
     name: 'ingress from a public range',
@@ -252,6 +258,10 @@ describe('hostile objects the ZT416 proof cannot see are refused, each with its 
       ap({ action: 'ALLOW', rules: [{ from: [{ source: { namespaces: ['*'] } }] }] }, 'other'),
       obj('networking.istio.io/v1', 'ServiceEntry', { hosts: ['db.example.com'], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], resolution: 'DNS' }),
       obj('networking.istio.io/v1', 'ServiceEntry', { hosts: ['db.example.com'], location: 'MESH_EXTERNAL', resolution: 'DNS' }),
+      obj('networking.istio.io/v1', 'ServiceEntry', { hosts: ['api.partner.example'], resolution: 'DNS' }),
+      // VirtualServices of the mesh's sidecars only.
+      obj('networking.istio.io/v1', 'VirtualService', { hosts: ['api'], http: [{ route: [{ destination: { host: 'api' } }] }] }),
+      obj('networking.istio.io/v1', 'VirtualService', { hosts: ['api'], gateways: ['mesh'], http: [{ route: [{ destination: { host: 'api' } }] }] }),
       service({}),
       service({ type: 'ClusterIP', clusterIP: 'None' }),
       service({ type: 'ExternalName', externalName: 'db.example.com' }),
