@@ -287,7 +287,6 @@ export class IstioPolicyIndex {
   }
 }
 
-
 // Istio uses the oldest policy when several apply at one level; without creation times that order is unknown.
 function pick(candidates: PeerAuthentication[], level: string, w: IstioWorkload): PeerAuthentication | undefined {
   if (candidates.length <= 1 || candidates.every(c => c.settings === candidates[0].settings)) return candidates[0];

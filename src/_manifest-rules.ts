@@ -36,7 +36,6 @@ function narrowPeer(peer: unknown): boolean {
     && !emptySelector(peer.podSelector) && !everyAddress(peer.ipBlock?.cidr);
 }
 
-
 function zt401(ctx: ManifestContext): Finding[] {
   const noPeers = networkPolicyRules(ctx).filter(r => list(r.peers).length === 0).map(({ o, field, peersField }) =>
     finding('ZT401', o, field, `the rule has no \`${peersField}\`, so it admits every peer`,
@@ -184,7 +183,6 @@ function zt415(ctx: ManifestContext): Finding[] {
     finding('ZT415', o, 'spec.outboundTrafficPolicy.mode', 'ALLOW_ANY lets the proxies pass traffic to any host outside the mesh registry',
       'Use REGISTRY_ONLY and declare outside hosts as ServiceEntries.'));
 }
-
 
 function zt418(ctx: ManifestContext): Finding[] {
   return networkPolicyRules(ctx).flatMap(({ o, field, peersField, blocks }) => {
