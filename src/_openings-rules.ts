@@ -251,14 +251,15 @@ function zt428(ctx: ManifestContext): Finding[] {
   const fix = `Select pods by \`${WORKLOAD_LABEL}\`, naming MeshedServices of the namespace, or suppress ZT428 with a reason.`;
   const later = ', including pods created later that the proof cannot see';
   const peers = networkPolicyPeers(ctx).flatMap(p => {
-    if (!isObject(p.peer) || (p.peer.podSelector === undefined && p.peer.namespaceSelector === undefined) || emptySelector(p.peer.podSelector)) return [];
-    // Empty selectors are ZT402's, unpinned namespaceSelectors ZT419's, unmanaged namespaces ZT420's.
-    const namespaces = p.peer.namespaceSelector === undefined ? [namespaceOf(p.rule.o)]
-      : emptySelector(p.peer.namespaceSelector) ? [] : (pinnedValues(p.peer.namespaceSelector, NAMESPACE_NAME_LABEL) ?? []).filter(n => ctx.managed.has(n));
+    const { podSelector, namespaceSelector } = isObject(p.peer) ? p.peer : {} as Record<string, unknown>;
+    // ipBlock peers select no pods; empty selectors are ZT402's, unpinned namespaceSelectors ZT419's, unmanaged namespaces ZT420's.
+    if ((podSelector === undefined && namespaceSelector === undefined) || emptySelector(podSelector)) return [];
+    const namespaces = namespaceSelector === undefined ? [namespaceOf(p.rule.o)] : emptySelector(namespaceSelector) ? []
+      : (pinnedValues(namespaceSelector, NAMESPACE_NAME_LABEL) ?? []).filter(n => ctx.managed.has(n));
     return namespaces.flatMap(namespace => {
-      const problem = unknownPods(ctx, namespace, p.peer.podSelector);
+      const problem = unknownPods(ctx, namespace, podSelector);
       if (!problem) return [];
-      return [p.peer.podSelector === undefined ? finding('ZT428', p.rule.o, peerField(p), `the peer ${problem}${later}`, fix)
+      return [podSelector === undefined ? finding('ZT428', p.rule.o, peerField(p), `the peer ${problem}${later}`, fix)
         : finding('ZT428', p.rule.o, `${peerField(p)}.podSelector`, `the podSelector ${problem}${later}`, fix)];
     });
   });
