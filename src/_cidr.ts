@@ -74,7 +74,15 @@ export function parseIp(text: string): IpAddress | undefined {
   return value === undefined ? undefined : { family: 4, value };
 }
 
-/** Parses `address/prefix`; a bare address is a single-host block when `allowBare` is set (Istio's ipBlocks allow it). */
+/** The IPv4-mapped IPv6 range ::ffff:0:0/96: the 96 bits above each IPv4 address. */
+const MAPPED_PREFIX = 96;
+const MAPPED_NETWORK = 0xffffn;
+
+/**
+ * Parses `address/prefix`; a bare address is a single-host block when `allowBare` is set (Istio's ipBlocks allow it).
+ * A block inside ::ffff:0:0/96 is the IPv4 block it maps (`::ffff:10.0.0.0/104` is 10.0.0.0/8), as Go's net.IPNet,
+ * and so Calico, Istio and the API server, read it.
+ */
 export function parseCidr(text: string, allowBare = false): CidrBlock | undefined {
   const slash = text.indexOf('/');
   if (slash < 0 && !allowBare) return undefined;
@@ -84,7 +92,21 @@ export function parseCidr(text: string, allowBare = false): CidrBlock | undefine
   const prefixText = slash < 0 ? String(bits) : text.slice(slash + 1);
   if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits) return undefined;
   const prefix = Number(prefixText);
+  if (ip.family === 6 && prefix >= MAPPED_PREFIX && ip.value / 2n ** 32n === MAPPED_NETWORK) {
+    return { family: 4, prefix: prefix - MAPPED_PREFIX, network: (ip.value % 2n ** 32n) / 2n ** BigInt(bits - prefix), text };
+  }
   return { family: ip.family, prefix, network: ip.value / 2n ** BigInt(bits - prefix), text };
+}
+
+/**
+ * A block and, for an IPv6 block wider than ::ffff:0:0/96 that contains it, every IPv4 address (0.0.0.0/0 under the
+ * block's text): whether an implementation matches IPv4 clients against such a block varies, so the rules assume it does.
+ * `::/0` is left alone: it already reads as every address.
+ */
+export function withMappedIpv4(block: CidrBlock): CidrBlock[] {
+  const mapped = block.family === 6 && block.prefix > 0 && block.prefix < MAPPED_PREFIX
+    && (MAPPED_NETWORK * 2n ** 32n) / 2n ** BigInt(BITS[6] - block.prefix) === block.network;
+  return mapped ? [block, { family: 4, prefix: 0, network: 0n, text: block.text }] : [block];
 }
 
 /** Whether the block contains the address (never across families). */

@@ -4,11 +4,19 @@ import type { NetworkPolicyPeerSpec, NetworkPolicyPortSpec } from './_network-po
 /** The label every namespace carries, set by the API server; peers select namespaces by it. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-/** Namespaces of the cluster and the mesh, which a ZeroTrustNamespace may not manage (ZT209). */
-export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'istio-system'];
-
 /** The mesh's root namespace, where Istio policies apply to every namespace. */
 export const ISTIO_ROOT_NAMESPACE = 'istio-system';
+
+/** Namespaces of the cluster and the mesh, which a ZeroTrustNamespace may not manage (ZT209). */
+export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', ISTIO_ROOT_NAMESPACE];
+
+/** The namespace of a namespaced object: `default` when its manifest names none, as kubectl and the API server apply it. */
+export function manifestNamespace(manifest: any): string {
+  return manifest?.metadata?.namespace ?? 'default';
+}
+
+/** The address ambient mode SNATs kubelet health probes to (Istio's ambient NetworkPolicy guide). */
+export const AMBIENT_PROBE_SOURCE = '169.254.7.127/32';
 
 /** Egress to infrastructure outside the managed namespaces that every pod gets: cluster DNS and, for sidecars, istiod. */
 export interface InfrastructureEgress {
@@ -37,7 +45,6 @@ export const NAMESPACE_OBJECT_NAMES = {
   allowNothing: 'zt-allow-nothing',
   peerAuthentication: 'default',
 };
-
 
 /** The pod label that selects a MeshedService's workload; its value is the service name. */
 export const WORKLOAD_LABEL = 'zero-trust.cdk8s.io/workload';

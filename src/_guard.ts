@@ -83,7 +83,9 @@ export class ZeroTrustGuard extends Construct {
 
   private check(objects: ManifestObject[]): string[] {
     const root = this.node.root;
-    const managed = new Map(this.namespaces.map(ns => [ns.name, { mesh: ns.mesh, trustDomain: ns.trustDomain }]));
+    const managed = new Map(this.namespaces.map(ns => [ns.name, {
+      mesh: ns.mesh, trustDomain: ns.trustDomain, services: this.services.filter(s => s.namespace === ns).map(s => s.name),
+    }]));
     const findings = [...runManifestRules({ objects, managed }), ...this.verify(objects)];
     const { errors, warnings } = applySuppressions(findings, root);
     for (const w of warnings) {

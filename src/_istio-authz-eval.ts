@@ -4,6 +4,7 @@
  */
 import { CidrBlock, IpAddress, cidrContains, parseCidr } from './_cidr';
 import { addToList } from './_collections';
+import { manifestNamespace } from './_constants';
 import { compareStrings } from './_flow';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from './_label-selector';
 import { SIDECAR_INJECT, sidecarInject } from './_workload-rules';
@@ -84,7 +85,7 @@ export interface AuthorizationPolicy {
 }
 
 function header(manifest: any): { id: string; namespace: string; where: string; spec: Record<string, any> } {
-  const namespace: string = manifest.metadata?.namespace ?? 'default';
+  const namespace = manifestNamespace(manifest);
   const id = `${namespace}/${manifest.metadata?.name}`;
   const where = `${manifest.kind} ${id}`;
   if (!API_VERSIONS.includes(manifest.apiVersion)) {
@@ -285,7 +286,6 @@ export class IstioPolicyIndex {
     return [...own, ...(this.authzPolicies.get(this.rootNamespace) ?? []).filter(applies)].sort(byId);
   }
 }
-
 
 // Istio uses the oldest policy when several apply at one level; without creation times that order is unknown.
 function pick(candidates: PeerAuthentication[], level: string, w: IstioWorkload): PeerAuthentication | undefined {

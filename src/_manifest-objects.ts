@@ -4,8 +4,9 @@
  * built once per context.
  */
 import { ruleMessage } from './_catalog';
-import { CidrBlock, cidrInterval, cidrsCover, coveredFamilies, parseCidr } from './_cidr';
+import { CidrBlock, cidrInterval, cidrsCover, coveredFamilies, parseCidr, withMappedIpv4 } from './_cidr';
 import { addToList } from './_collections';
+import { ISTIO_ROOT_NAMESPACE, manifestNamespace } from './_constants';
 import { isObject } from './_label-selector';
 import { POD_TEMPLATES } from './_workload-rules';
 import { MeshMode } from './mesh-mode';
@@ -21,6 +22,8 @@ export interface ManagedNamespace {
   readonly mesh: `${MeshMode}`;
   /** The SPIFFE trust domain of its identities; `cluster.local` when not given. */
   readonly trustDomain?: string;
+  /** The names of the MeshedServices the app declares in it: each is a workload label value and a ServiceAccount name. */
+  readonly services?: string[];
 }
 
 /** The input of the rules: every object of the app, and the managed namespaces by name. */
@@ -36,18 +39,22 @@ export interface Finding {
   readonly message: string;
 }
 
-/** An object in a managed namespace, with what the messages need. */
-export interface Landed {
+/** An object the rules check, with what the messages need. */
+export interface Placed {
   readonly object: ManifestObject;
   readonly manifest: any;
   readonly spec: any;
+}
+
+/** An object in a managed namespace, and the namespace's mesh mode. */
+export interface Landed extends Placed {
   readonly mesh: `${MeshMode}`;
 }
 
 /** `Kind namespace/name`, or `Namespace name`: built for findings only. */
-export function whereOf(o: Landed): string {
+export function whereOf(o: Placed): string {
   const { kind, metadata } = o.manifest;
-  return kind === 'Namespace' ? `Namespace ${metadata.name}` : `${kind} ${metadata.namespace}/${metadata.name}`;
+  return kind === 'Namespace' ? `Namespace ${metadata.name}` : `${kind} ${manifestNamespace(o.manifest)}/${metadata.name}`;
 }
 
 /** Views of a context that several rules read, each built once per context. */
@@ -71,7 +78,7 @@ export function landed(ctx: ManifestContext, kinds: string[]): Landed[] {
       const manifest = object.manifest;
       if (!isObject(manifest) || typeof manifest.kind !== 'string') continue;
       const name = manifest.metadata?.name;
-      const ns = manifest.kind === 'Namespace' ? name : manifest.metadata?.namespace;
+      const ns = manifest.kind === 'Namespace' ? name : manifestNamespace(manifest);
       const managed = typeof ns === 'string' ? ctx.managed.get(ns) : undefined;
       if (!managed) continue;
       const o = { object, manifest, spec: isObject(manifest.spec) ? manifest.spec : {}, mesh: managed.mesh };
@@ -82,11 +89,58 @@ export function landed(ctx: ManifestContext, kinds: string[]): Landed[] {
   return kinds.length === 1 ? byKind.get(kinds[0]) ?? [] : kinds.flatMap(kind => byKind.get(kind) ?? []);
 }
 
+/** The namespace an object lands in. */
+export function namespaceOf(o: Placed): string {
+  return manifestNamespace(o.manifest);
+}
+
 export function meshed(o: Landed): boolean {
   return o.mesh !== MeshMode.NONE;
 }
 
-export function finding(ruleId: string, o: Landed, field: string, problem: string, fix: string): Finding {
+/** The objects of the given kinds in the mesh's root namespace, whose Istio policies apply to every namespace. */
+export function rootObjects(ctx: ManifestContext, kinds: string[]): Placed[] {
+  const all = view(ctx, 'rootObjects', () => ctx.objects.filter(({ manifest }) => isObject(manifest) && manifestNamespace(manifest) === ISTIO_ROOT_NAMESPACE)
+    .map(object => ({ object, manifest: object.manifest, spec: isObject(object.manifest.spec) ? object.manifest.spec : {} })));
+  return all.filter(o => kinds.includes(o.manifest.kind));
+}
+
+/** The AuthorizationPolicies that apply to managed namespaces: theirs, and the mesh-wide ones of the root namespace. */
+export function authorizationPolicies(ctx: ManifestContext): Placed[] {
+  return view(ctx, 'authorizationPolicies', () => [...landed(ctx, ['AuthorizationPolicy']), ...rootObjects(ctx, ['AuthorizationPolicy'])]);
+}
+
+/** A string in a source field of an AuthorizationPolicy: `spec.rules[i].from[j].source.<key>[k]`. */
+export interface SourceEntry {
+  readonly o: Placed;
+  readonly i: number;
+  readonly j: number;
+  readonly key: string;
+  readonly k: number;
+  readonly value: string;
+}
+
+const SOURCE_STRING_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces'];
+
+/** Every string in the identity fields of every AuthorizationPolicy. */
+export function sourceEntries(ctx: ManifestContext): SourceEntry[] {
+  return view(ctx, 'sourceEntries', () => {
+    const entries: SourceEntry[] = [];
+    for (const o of authorizationPolicies(ctx)) {
+      list(o.spec.rules).forEach((rule, i) => list(rule?.from).forEach((from, j) => SOURCE_STRING_FIELDS.forEach(key =>
+        list(from?.source?.[key]).forEach((value, k) => {
+          if (typeof value === 'string') entries.push({ o, i, j, key, k, value });
+        }))));
+    }
+    return entries;
+  });
+}
+
+export function sourceField(e: SourceEntry): string {
+  return `spec.rules[${e.i}].from[${e.j}].source.${e.key}[${e.k}]`;
+}
+
+export function finding(ruleId: string, o: Placed, field: string, problem: string, fix: string): Finding {
   const place = field ? `${whereOf(o)}, ${field}` : whereOf(o);
   const path = o.object.path;
   return { ruleId, path, message: ruleMessage(ruleId, path, `${place}: ${problem}`, fix) };
@@ -157,10 +211,10 @@ export interface RuleBlock {
 /** The ipBlocks of a rule's peers. */
 export function ruleBlocks(peers: unknown): RuleBlock[] {
   return list(peers).flatMap((peer, j) => typeof peer?.ipBlock?.cidr !== 'string' ? []
-    : cidrs([peer.ipBlock.cidr]).map(block => ({ j, block, except: cidrs(peer.ipBlock.except) })));
+    : cidrs([peer.ipBlock.cidr]).flatMap(withMappedIpv4).map(block => ({ j, block, except: cidrs(peer.ipBlock.except) })));
 }
 
-export function allowPolicy(o: Landed): boolean {
+export function allowPolicy(o: Placed): boolean {
   return (o.spec.action ?? 'ALLOW') === 'ALLOW';
 }
 
@@ -205,4 +259,20 @@ export function internalRangesOf({ block, except }: RuleBlock): CidrBlock[] {
 export function blocksLeftByZt403(blocks: RuleBlock[]): RuleBlock[] {
   const reported = coveredFamilies(blocks.map(b => b.block));
   return blocks.filter(b => !reported.includes(b.block.family));
+}
+
+/** The PERMISSIVE and DISABLE modes of a PeerAuthentication, whole or per port, with their fields. */
+export function weakMtlsModes(o: Placed): Array<{ field: string; mode: string }> {
+  const modes: Array<{ field: string; mode: unknown }> = [{ field: 'spec.mtls.mode', mode: o.spec.mtls?.mode }];
+  const ports = isObject(o.spec.portLevelMtls) ? o.spec.portLevelMtls : {};
+  for (const port of Object.keys(ports).sort()) modes.push({ field: `spec.portLevelMtls.${port}.mode`, mode: ports[port]?.mode });
+  return modes.filter((m): m is { field: string; mode: string } => m.mode === 'PERMISSIVE' || m.mode === 'DISABLE');
+}
+
+/** Whether a host may name a service of the mesh: a short name, a `svc` name, `*.local` or a bare `*`. */
+export function meshHost(host: unknown): boolean {
+  if (typeof host !== 'string') return false;
+  const name = host.replace(/^\*\.?/, '');
+  const labels = name.split('.');
+  return name === '' || labels.length === 1 || labels.includes('svc') || labels[labels.length - 1] === 'local';
 }

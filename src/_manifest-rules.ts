@@ -12,9 +12,9 @@ import { WORKLOAD_LABEL } from './_constants';
 import { compareStrings } from './_flow';
 import { isObject } from './_label-selector';
 import {
-  Finding, Landed, ManifestContext, allowPolicy, blocksLeftByZt403, emptyObject, emptySelector, everyAddress, finding,
-  internalRangesOf, landed, linkLocal, list, meshed, networkPolicyPeers, networkPolicyRules, peerField, podTemplates,
-  positiveSourceFields, view, whereOf,
+  Finding, Landed, ManifestContext, allowPolicy, authorizationPolicies, blocksLeftByZt403, emptyObject, emptySelector, everyAddress,
+  finding, internalRangesOf, landed, linkLocal, list, meshHost, meshed, namespaceOf, networkPolicyPeers, networkPolicyRules, peerField, podTemplates,
+  positiveSourceFields, sourceEntries, sourceField, weakMtlsModes, whereOf,
 } from './_manifest-objects';
 import { OPENING_RULES } from './_openings-rules';
 import { meshOptOuts, serviceAccountOf } from './_workload-rules';
@@ -35,7 +35,6 @@ function narrowPeer(peer: unknown): boolean {
   return isObject(peer) && !emptyObject(peer) && !emptySelector(peer.namespaceSelector)
     && !emptySelector(peer.podSelector) && !everyAddress(peer.ipBlock?.cidr);
 }
-
 
 function zt401(ctx: ManifestContext): Finding[] {
   const noPeers = networkPolicyRules(ctx).filter(r => list(r.peers).length === 0).map(({ o, field, peersField }) =>
@@ -68,7 +67,8 @@ function zt403(ctx: ManifestContext): Finding[] {
   return networkPolicyRules(ctx).flatMap(({ o, field, peersField, blocks }) => {
     return coveredFamilies(blocks.map(b => b.block)).map(family => {
       const own = blocks.filter(b => b.block.family === family);
-      const whole = own.find(b => b.block.prefix === 0);
+      // An IPv6 block holding the IPv4-mapped range covers IPv4 whole, but not every address.
+      const whole = own.find(b => everyAddress(b.block.text));
       return whole
         ? finding('ZT403', o, `${field}.${peersField}[${whole.j}].ipBlock`, `the ipBlock ${whole.block.text} covers every address`, fix)
         : finding('ZT403', o, `${field}.${peersField}`, `the ipBlocks ${own.map(b => b.block.text).join(', ')} together cover every IPv${family} address`, fix);
@@ -82,44 +82,14 @@ function zt404(ctx: ManifestContext): Finding[] {
       'Set policyTypes to the directions the policy isolates, such as ["Ingress", "Egress"].'));
 }
 
-/** A string in a source field of an AuthorizationPolicy: `spec.rules[i].from[j].source.<key>[k]`. */
-interface SourceEntry {
-  readonly o: Landed;
-  readonly i: number;
-  readonly j: number;
-  readonly key: string;
-  readonly k: number;
-  readonly value: string;
-}
-
-const SOURCE_STRING_FIELDS = ['principals', 'notPrincipals', 'namespaces'];
-
-/** Every string in the identity fields of every AuthorizationPolicy. */
-function sourceEntries(ctx: ManifestContext): SourceEntry[] {
-  return view(ctx, 'sourceEntries', () => {
-    const entries: SourceEntry[] = [];
-    for (const o of landed(ctx, ['AuthorizationPolicy'])) {
-      list(o.spec.rules).forEach((rule, i) => list(rule?.from).forEach((from, j) => SOURCE_STRING_FIELDS.forEach(key =>
-        list(from?.source?.[key]).forEach((value, k) => {
-          if (typeof value === 'string') entries.push({ o, i, j, key, k, value });
-        }))));
-    }
-    return entries;
-  });
-}
-
-function sourceField(e: SourceEntry): string {
-  return `spec.rules[${e.i}].from[${e.j}].source.${e.key}[${e.k}]`;
-}
-
 function zt405(ctx: ManifestContext): Finding[] {
-  return sourceEntries(ctx).filter(e => e.key !== 'namespaces' && e.value.startsWith('spiffe://')).map(e =>
+  return sourceEntries(ctx).filter(e => ['principals', 'notPrincipals'].includes(e.key) && e.value.startsWith('spiffe://')).map(e =>
     finding('ZT405', e.o, sourceField(e), `principal "${e.value}" has the spiffe:// scheme, which Istio principals never carry, so it never matches`,
       `Write it without the scheme: "${e.value.slice('spiffe://'.length)}".`));
 }
 
 function zt406(ctx: ManifestContext): Finding[] {
-  return sourceEntries(ctx).filter(e => e.key !== 'notPrincipals' && allowPolicy(e.o) && e.value.includes('*')).map(e =>
+  return sourceEntries(ctx).filter(e => !e.key.startsWith('not') && allowPolicy(e.o) && e.value.includes('*')).map(e =>
     finding('ZT406', e.o, sourceField(e), `"${e.value}" is a wildcard, which admits identities nobody declared`, 'Name each client principal exactly.'));
 }
 
@@ -132,7 +102,7 @@ function openSource(source: unknown): string | undefined {
 
 function zt407(ctx: ManifestContext): Finding[] {
   const fix = 'Name the clients in `from[].source.principals`.';
-  return landed(ctx, ['AuthorizationPolicy']).filter(allowPolicy).flatMap(o => list(o.spec.rules).flatMap((rule, i) => {
+  return authorizationPolicies(ctx).filter(allowPolicy).flatMap(o => list(o.spec.rules).flatMap((rule, i) => {
     if (list(rule?.from).length === 0) {
       return [finding('ZT407', o, `spec.rules[${i}]`, 'the ALLOW rule has no `from`, so it admits every client', fix)];
     }
@@ -144,14 +114,9 @@ function zt407(ctx: ManifestContext): Finding[] {
 }
 
 function zt408(ctx: ManifestContext): Finding[] {
-  return landed(ctx, ['PeerAuthentication']).filter(meshed).flatMap(o => {
-    const modes: Array<[string, unknown]> = [['spec.mtls.mode', o.spec.mtls?.mode]];
-    const ports = isObject(o.spec.portLevelMtls) ? o.spec.portLevelMtls : {};
-    for (const port of Object.keys(ports).sort()) modes.push([`spec.portLevelMtls.${port}.mode`, ports[port]?.mode]);
-    return modes.filter(([, mode]) => mode === 'PERMISSIVE' || mode === 'DISABLE').map(([field, mode]) =>
-      finding('ZT408', o, field, `mTLS mode ${mode} admits plaintext clients without an identity`,
-        'Use STRICT, or drop the mode to inherit the namespace\'s STRICT.'));
-  });
+  return landed(ctx, ['PeerAuthentication']).filter(meshed).flatMap(o => weakMtlsModes(o).map(({ field, mode }) =>
+    finding('ZT408', o, field, `mTLS mode ${mode} admits plaintext clients without an identity`,
+      'Use STRICT, or drop the mode to inherit the namespace\'s STRICT.')));
 }
 
 function zt409(ctx: ManifestContext): Finding[] {
@@ -187,14 +152,6 @@ function zt411(ctx: ManifestContext): Finding[] {
       'Run them as a MeshedService\'s ServiceAccount and enrol them with `service.enrol()`.'));
 }
 
-/** Whether a DestinationRule host may name a service of the mesh: a short name, a `svc` name, `*.local` or a bare `*`. */
-function meshHost(host: unknown): boolean {
-  if (typeof host !== 'string') return false;
-  const name = host.replace(/^\*\.?/, '');
-  const labels = name.split('.');
-  return name === '' || labels.length === 1 || labels.includes('svc') || labels[labels.length - 1] === 'local';
-}
-
 function zt412(ctx: ManifestContext): Finding[] {
   return landed(ctx, ['DestinationRule']).filter(o => meshed(o) && meshHost(o.spec.host)).flatMap(o => {
     const policies: Array<[string, any]> = [['spec.trafficPolicy', o.spec.trafficPolicy]];
@@ -227,7 +184,6 @@ function zt415(ctx: ManifestContext): Finding[] {
       'Use REGISTRY_ONLY and declare outside hosts as ServiceEntries.'));
 }
 
-
 function zt418(ctx: ManifestContext): Finding[] {
   return networkPolicyRules(ctx).flatMap(({ o, field, peersField, blocks }) => {
     return blocksLeftByZt403(blocks).flatMap(b => {
@@ -256,7 +212,7 @@ function zt502(ctx: ManifestContext): Finding[] {
   for (const w of podTemplates(ctx)) {
     const sa = serviceAccountOf(w.template);
     if (sa === 'default') continue;
-    const key = `${w.o.manifest.metadata.namespace}/${sa}`;
+    const key = `${namespaceOf(w.o)}/${sa}`;
     addToList(bySa, key, w);
   }
   // Workloads enrolled into a MeshedService (its label names their ServiceAccount) share its identity on purpose.

@@ -3,7 +3,7 @@
  * and whether some rule of those policies admits a connection.
  */
 import { CidrBlock, IpAddress, cidrContains, parseCidr } from './_cidr';
-import { NAMESPACE_NAME_LABEL } from './_constants';
+import { NAMESPACE_NAME_LABEL, manifestNamespace } from './_constants';
 import { compareStrings } from './_flow';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from './_label-selector';
 
@@ -87,7 +87,7 @@ export type PeerCache = Map<string, Peer>;
  * @param peers parsed peers to reuse and add to, shared by the policies of one analysis
  */
 export function parseNetworkPolicy(manifest: any, peers: PeerCache = new Map()): NetworkPolicy {
-  const namespace: string = manifest.metadata?.namespace ?? 'default';
+  const namespace = manifestNamespace(manifest);
   const id = `${namespace}/${manifest.metadata?.name}`;
   const where = `NetworkPolicy ${id}`;
   if (manifest.apiVersion !== 'networking.k8s.io/v1') {

@@ -5,36 +5,41 @@
  * the declared identities, addresses, mesh-wide policies, and entry points from outside the cluster.
  */
 import { isDeepStrictEqual } from 'util';
-import { coveredFamilies, parseCidr } from './_cidr';
+import { coveredFamilies, parseCidr, withMappedIpv4 } from './_cidr';
+import { addToList } from './_collections';
 import {
-  DNS_EGRESS, ISTIOD_EGRESS, ISTIO_ROOT_NAMESPACE, InfrastructureEgress, NAMESPACE_NAME_LABEL, infrastructurePeer,
+  AMBIENT_PROBE_SOURCE, DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, NAMESPACE_NAME_LABEL, WORKLOAD_LABEL, infrastructurePeer,
 } from './_constants';
 import { isObject } from './_label-selector';
 import {
-  Finding, Landed, ManifestContext, NetworkPolicyPeer, allowPolicy, blocksLeftByZt403, emptySelector, finding, internalRangesOf,
-  landed, linkLocal, list, networkPolicyPeers, networkPolicyRules, peerField, podTemplates, positiveSourceFields, view,
+  Finding, Landed, ManifestContext, NetworkPolicyPeer, NetworkPolicyRule, Placed, allowPolicy, authorizationPolicies, blocksLeftByZt403,
+  emptySelector, finding, internalRangesOf, landed, linkLocal, list, meshHost, namespaceOf, networkPolicyPeers, networkPolicyRules, peerField,
+  podTemplates, positiveSourceFields, rootObjects, sourceEntries, sourceField, view, weakMtlsModes,
 } from './_manifest-objects';
+import { serviceAccountOf } from './_workload-rules';
 
 /**
- * The namespace names a selector pins by `kubernetes.io/metadata.name` (matchLabels and `In` expressions, intersected),
- * or undefined when it pins none: only that label names a namespace, as the API server sets it to the name.
+ * The values a selector pins `key` to (matchLabels and `In` expressions, intersected), or undefined when it pins none.
+ * Only `kubernetes.io/metadata.name` names a namespace, as the API server sets it to the name; only
+ * `zero-trust.cdk8s.io/workload` names a workload the app declares.
  */
-function pinnedNamespaces(selector: Record<string, any>): string[] | undefined {
-  let names: string[] | undefined;
-  const narrow = (values: string[]) => { names = names === undefined ? values : names.filter(n => values.includes(n)); };
-  const label = isObject(selector.matchLabels) ? selector.matchLabels[NAMESPACE_NAME_LABEL] : undefined;
+function pinnedValues(selector: unknown, key: string): string[] | undefined {
+  if (!isObject(selector)) return undefined;
+  let values: string[] | undefined;
+  const narrow = (next: string[]) => { values = values === undefined ? next : values.filter(v => next.includes(v)); };
+  const label = isObject(selector.matchLabels) ? selector.matchLabels[key] : undefined;
   if (typeof label === 'string') narrow([label]);
   for (const e of list(selector.matchExpressions)) {
-    if (e?.key === NAMESPACE_NAME_LABEL && e.operator === 'In') narrow(list(e.values).filter(v => typeof v === 'string'));
+    if (e?.key === key && e.operator === 'In') narrow(list(e.values).filter(v => typeof v === 'string'));
   }
-  return names;
+  return values;
 }
 
 /** Peers with a non-empty namespaceSelector (an empty one is ZT402's), and the names it pins. */
 function namespacePeers(ctx: ManifestContext): Array<NetworkPolicyPeer & { pinned?: string[] }> {
   return view(ctx, 'namespacePeers', () => networkPolicyPeers(ctx)
     .filter(p => isObject(p.peer?.namespaceSelector) && !emptySelector(p.peer.namespaceSelector))
-    .map(p => ({ ...p, pinned: pinnedNamespaces(p.peer.namespaceSelector) })));
+    .map(p => ({ ...p, pinned: pinnedValues(p.peer.namespaceSelector, NAMESPACE_NAME_LABEL) })));
 }
 
 function zt419(ctx: ManifestContext): Finding[] {
@@ -65,38 +70,61 @@ function zt420(ctx: ManifestContext): Finding[] {
 
 /** A source of a rule of an ALLOW AuthorizationPolicy: `spec.rules[i].from[j].source`. */
 interface AllowSource {
-  readonly o: Landed;
+  readonly o: Placed;
   readonly field: string;
   readonly source: Record<string, any>;
 }
 
 function allowSources(ctx: ManifestContext): AllowSource[] {
-  return view(ctx, 'allowSources', () => landed(ctx, ['AuthorizationPolicy']).filter(allowPolicy).flatMap(o => list(o.spec.rules).flatMap((rule, i) =>
+  return view(ctx, 'allowSources', () => authorizationPolicies(ctx).filter(allowPolicy).flatMap(o => list(o.spec.rules).flatMap((rule, i) =>
     list(rule?.from).flatMap((from, j) => isObject(from?.source) ? [{ o, field: `spec.rules[${i}].from[${j}].source`, source: from.source }] : []))));
 }
 
-/** The principals of the ServiceAccounts the app emits in managed namespaces. */
-function declaredPrincipals(ctx: ManifestContext): Set<string> {
-  return new Set(landed(ctx, ['ServiceAccount']).map(o => {
-    const { name, namespace } = o.manifest.metadata;
-    return `${ctx.managed.get(namespace)?.trustDomain ?? 'cluster.local'}/ns/${namespace}/sa/${name}`;
-  }));
+/** What the app declares in each managed namespace: its MeshedServices, and the workloads whose pod templates it emits. */
+interface Declared {
+  /** The values of the workload label. */
+  readonly workloads: Set<string>;
+  /** The principals of the ServiceAccounts the pods run as, never `default`. */
+  readonly principals: Set<string>;
+}
+
+function declared(ctx: ManifestContext): Map<string, Declared> {
+  return view(ctx, 'declared', () => {
+    const byNamespace = new Map<string, Declared>();
+    for (const name of ctx.managed.keys()) byNamespace.set(name, { workloads: new Set(), principals: new Set() });
+    const add = (namespace: string, workload: unknown, account: unknown) => {
+      const d = byNamespace.get(namespace)!;
+      if (typeof workload === 'string') d.workloads.add(workload);
+      if (typeof account === 'string' && account !== 'default') {
+        d.principals.add(`${ctx.managed.get(namespace)!.trustDomain ?? 'cluster.local'}/ns/${namespace}/sa/${account}`);
+      }
+    };
+    for (const [name, ns] of ctx.managed) for (const service of ns.services ?? []) add(name, service, service);
+    for (const { o, template } of podTemplates(ctx)) add(namespaceOf(o), template.metadata?.labels?.[WORKLOAD_LABEL], serviceAccountOf(template));
+    return byNamespace;
+  });
 }
 
 function zt421(ctx: ManifestContext): Finding[] {
-  const principals = declaredPrincipals(ctx);
+  const principals = new Set([...declared(ctx).values()].flatMap(d => [...d.principals]));
+  const unnamed = allowSources(ctx).flatMap(({ o, field, source }) => {
+    const positive = positiveSourceFields(source);
+    const keys = positive.filter(key => key === 'namespaces' || key === 'requestPrincipals');
+    return keys.length === 0 || positive.includes('principals') ? [] : [finding('ZT421', o, field,
+      `the source names no principals, only ${keys.join(' and ')}, which admit pods of any ServiceAccount, including ones created later that the proof cannot see`,
+      'Name the clients in `from[].source.principals`, or suppress ZT421 with a reason.')];
+  });
   // Wildcards are ZT406's, and a spiffe:// principal never matches (ZT405).
-  const exact = (v: unknown): v is string => typeof v === 'string' && !v.includes('*') && !v.startsWith('spiffe://');
-  return allowSources(ctx).flatMap(({ o, field, source }) => [
-    ...list(source.principals).map((v, k) => [v, k] as const).filter(([v]) => exact(v) && !principals.has(v)).map(([v, k]) =>
-      finding('ZT421', o, `${field}.principals[${k}]`,
-        `principal "${v}" is not the identity of a ServiceAccount the app emits in a managed namespace, so it admits pods the proof cannot see`,
-        'Name the principal of a MeshedService (`service.principal`), or suppress ZT421 with a reason.')),
-    ...list(source.namespaces).map((v, k) => [v, k] as const).filter(([v]) => exact(v) && !ctx.managed.has(v)).map(([v, k]) =>
-      finding('ZT421', o, `${field}.namespaces[${k}]`,
-        `namespace "${v}" is not managed by the app, so it admits pods the proof cannot see`,
-        'Name the clients\' principals, or manage the namespace with a ZeroTrustNamespace.')),
-  ]);
+  const entries = sourceEntries(ctx).filter(e => allowPolicy(e.o) && !e.value.includes('*') && !e.value.startsWith('spiffe://'));
+  return [
+    ...unnamed,
+    ...entries.filter(e => e.key === 'principals' && !principals.has(e.value)).map(e => finding('ZT421', e.o, sourceField(e),
+      `principal "${e.value}" is not the identity of a workload the app declares in a managed namespace, so it admits pods the proof cannot see`,
+      'Name the principal of a MeshedService (`service.principal`), or suppress ZT421 with a reason.')),
+    ...entries.filter(e => e.key === 'namespaces' && !ctx.managed.has(e.value)).map(e => finding('ZT421', e.o, sourceField(e),
+      `namespace "${e.value}" is not managed by the app, so it admits pods the proof cannot see`,
+      'Name the clients\' principals, or manage the namespace with a ZeroTrustNamespace.')),
+  ];
 }
 
 function zt422(ctx: ManifestContext): Finding[] {
@@ -104,7 +132,7 @@ function zt422(ctx: ManifestContext): Finding[] {
     const positive = positiveSourceFields(source);
     if (positive.length === 0 || !positive.every(key => key === 'ipBlocks' || key === 'remoteIpBlocks')) return [];
     const values = positive.flatMap(key => list(source[key])).filter(v => typeof v === 'string');
-    const families = coveredFamilies(values.flatMap(v => parseCidr(v, true) ?? []));
+    const families = coveredFamilies(values.flatMap(v => parseCidr(v, true) ?? []).flatMap(withMappedIpv4));
     const extent = families.length > 0
       ? `, which together cover every ${families.map(f => `IPv${f}`).join(' and every ')} address`
       : ', and no pod has an address at synth, so the proof cannot tell which pods those are';
@@ -113,13 +141,17 @@ function zt422(ctx: ManifestContext): Finding[] {
   });
 }
 
-const ROOT_POLICY_KINDS = ['AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'Sidecar'];
-
 function zt423(ctx: ManifestContext): Finding[] {
-  return ctx.objects.filter(({ manifest }) => ROOT_POLICY_KINDS.includes(manifest?.kind) && manifest.metadata?.namespace === ISTIO_ROOT_NAMESPACE)
-    .map(object => finding('ZT423', { object, manifest: object.manifest, spec: object.manifest.spec, mesh: 'sidecar' }, '',
-      'the mesh\'s root namespace applies it to every namespace, managed or not, beyond what the proof of each namespace checks',
-      'Write the policy in the namespace it is for, or suppress ZT423 with a reason.'));
+  // The root's ALLOW AuthorizationPolicies meet the source rules (ZT406, ZT407, ZT421, ZT422); the analyzer folds them into the proof.
+  const where = 'the mesh\'s root namespace applies it to every namespace, managed or not';
+  return [
+    ...rootObjects(ctx, ['PeerAuthentication']).flatMap(o => weakMtlsModes(o).map(({ field, mode }) => finding('ZT423', o, field,
+      `${where}, and mTLS mode ${mode} admits plaintext clients without an identity`,
+      'Use STRICT, or write the policy in the namespace it is for, or suppress ZT423 with a reason.'))),
+    ...rootObjects(ctx, ['Sidecar']).filter(o => o.spec.outboundTrafficPolicy?.mode === 'ALLOW_ANY').map(o => finding('ZT423', o,
+      'spec.outboundTrafficPolicy.mode', `${where}, and ALLOW_ANY lets the proxies pass traffic to any host outside the mesh registry`,
+      'Use REGISTRY_ONLY, or suppress ZT423 with a reason.')),
+  ];
 }
 
 const EXPOSED_SERVICE_TYPES = ['LoadBalancer', 'NodePort'];
@@ -140,12 +172,17 @@ function zt424(ctx: ManifestContext): Finding[] {
   return [...services, ...hostPorts];
 }
 
-const ENTRY_KINDS = ['Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute'];
+const ENTRY_KINDS = ['Ingress', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'TCPRoute', 'TLSRoute', 'UDPRoute', 'ReferenceGrant'];
 
 function zt425(ctx: ManifestContext): Finding[] {
-  return landed(ctx, ENTRY_KINDS).map(o => finding('ZT425', o, '',
-    'it brings traffic from outside the cluster, through gateway pods the app does not declare, into the namespace',
-    'Remove it, or suppress ZT425 with a reason and review the gateway\'s access by hand.'));
+  const fix = 'Remove it, or suppress ZT425 with a reason and review the gateway\'s access by hand.';
+  // `mesh` names the sidecars of the mesh; any other name is a gateway.
+  const boundToGateways = landed(ctx, ['VirtualService']).flatMap(o => list(o.spec.gateways).map((g, k) => [g, k] as const)
+    .filter(([g]) => g !== 'mesh').map(([g, k]) => finding('ZT425', o, `spec.gateways[${k}]`,
+      `gateway "${g}" brings traffic from outside the cluster, through gateway pods the app does not declare, to the VirtualService's hosts`, fix)));
+  return [...boundToGateways, ...landed(ctx, ENTRY_KINDS).map(o => finding('ZT425', o, '', o.manifest.kind === 'ReferenceGrant'
+    ? 'it lets routes of other namespaces send traffic from their gateways, whose pods the app does not declare, into the namespace'
+    : 'it brings traffic from outside the cluster, through gateway pods the app does not declare, into the namespace', fix))];
 }
 
 /** What each kind brings that the proof does not see, and the fix. */
@@ -157,12 +194,30 @@ const OUTSIDE_WORKLOADS: Record<string, [string, string]> = {
   ServiceEntry: ['adds mesh-internal endpoints to a host', 'Keep ServiceEntries for hosts outside the mesh (location MESH_EXTERNAL, no workloadSelector)'],
 };
 
+/** Whether a host names a service inside the cluster: a mesh host (`*.svc`, `*.local`, a short name) or `<service>.<managed namespace>`. */
+function clusterHost(ctx: ManifestContext, host: unknown): boolean {
+  return meshHost(host) || (typeof host === 'string' && host.split('.').length === 2 && ctx.managed.has(host.split('.')[1]));
+}
+
+/** What an external ServiceEntry (the default location) does beyond naming hosts outside the mesh by DNS. */
+function externalEntryOpenings(ctx: ManifestContext, o: Landed): Finding[] {
+  return [
+    ...list(o.spec.hosts).map((h, k) => [h, k] as const).filter(([h]) => clusterHost(ctx, h)).map(([h, k]) => finding('ZT426', o, `spec.hosts[${k}]`,
+      `host "${h}" names a service inside the cluster, which the entry declares outside the mesh, beyond what the proof sees`,
+      'Keep ServiceEntries for hosts outside the cluster, or suppress ZT426 with a reason.')),
+    ...list(o.spec.endpoints).length === 0 ? [] : [finding('ZT426', o, 'spec.endpoints',
+      'the endpoints point the hosts at addresses written by hand, which the proof does not see',
+      'Let the hosts resolve by DNS (no endpoints), or suppress ZT426 with a reason.')],
+  ];
+}
+
 function zt426(ctx: ManifestContext): Finding[] {
-  // An external ServiceEntry (the default location) names hosts outside the mesh, as ZT415's fix asks; an internal one adds endpoints to it.
+  // An external ServiceEntry names hosts outside the mesh, as ZT415's fix asks; an internal one adds endpoints to it.
   const internal = (o: Landed) => o.manifest.kind !== 'ServiceEntry' || o.spec.location === 'MESH_INTERNAL' || o.spec.workloadSelector !== undefined;
-  return landed(ctx, Object.keys(OUTSIDE_WORKLOADS)).filter(internal).map(o => {
+  return landed(ctx, Object.keys(OUTSIDE_WORKLOADS)).flatMap(o => {
+    if (!internal(o)) return externalEntryOpenings(ctx, o);
     const [problem, fix] = OUTSIDE_WORKLOADS[o.manifest.kind];
-    return finding('ZT426', o, '', `it ${problem}, which the proof does not see`, `${fix}, or suppress ZT426 with a reason.`);
+    return [finding('ZT426', o, '', `it ${problem}, which the proof does not see`, `${fix}, or suppress ZT426 with a reason.`)];
   });
 }
 
@@ -173,6 +228,48 @@ function zt427(ctx: ManifestContext): Finding[] {
       finding('ZT427', o, `${field}.from[${j}].ipBlock`,
         `the ipBlock ${block.text} admits clients outside the cluster by address, which no flow declares (ExternalPeer admits nothing inbound)`,
         'Drop the peer, or suppress ZT427 with a reason.')));
+}
+
+/** Whether a NetworkPolicy is one of the shapes a ZeroTrustNamespace emits for all its pods: DNS, istiod or probes. */
+function namespaceWide(o: Landed, rules: NetworkPolicyRule[]): boolean {
+  return emptySelector(o.spec.podSelector) && rules.every(r => r.peersField === 'to'
+    ? list(r.peers).length > 0 && list(r.peers).every((peer, j) => infrastructureEgress({ rule: r, j, peer }))
+    : isDeepStrictEqual(r.rule, { from: [{ ipBlock: { cidr: AMBIENT_PROBE_SOURCE } }] }));
+}
+
+/** Why a pod selector in a managed namespace may select pods the app does not declare there, or undefined. */
+function unknownPods(ctx: ManifestContext, namespace: string, selector: unknown): string | undefined {
+  if (selector === undefined) return `selects every pod of "${namespace}"`;
+  const names = pinnedValues(selector, WORKLOAD_LABEL);
+  if (names === undefined) return `does not pin \`${WORKLOAD_LABEL}\` to workload names, so it selects any pod of "${namespace}" whose labels match`;
+  const unknown = names.filter(n => !declared(ctx).get(namespace)!.workloads.has(n));
+  if (unknown.length > 0) return `selects ${unknown.map(n => `"${n}"`).join(', ')}, which the app does not declare in "${namespace}"`;
+  return undefined;
+}
+
+function zt428(ctx: ManifestContext): Finding[] {
+  const fix = `Select pods by \`${WORKLOAD_LABEL}\`, naming MeshedServices of the namespace, or suppress ZT428 with a reason.`;
+  const later = ', including pods created later that the proof cannot see';
+  const peers = networkPolicyPeers(ctx).flatMap(p => {
+    const { podSelector, namespaceSelector } = isObject(p.peer) ? p.peer : {} as Record<string, unknown>;
+    // ipBlock peers select no pods; empty selectors are ZT402's, unpinned namespaceSelectors ZT419's, unmanaged namespaces ZT420's.
+    if ((podSelector === undefined && namespaceSelector === undefined) || emptySelector(podSelector)) return [];
+    const namespaces = namespaceSelector === undefined ? [namespaceOf(p.rule.o)] : emptySelector(namespaceSelector) ? []
+      : (pinnedValues(namespaceSelector, NAMESPACE_NAME_LABEL) ?? []).filter(n => ctx.managed.has(n));
+    return namespaces.flatMap(namespace => {
+      const problem = unknownPods(ctx, namespace, podSelector);
+      if (!problem) return [];
+      return [podSelector === undefined ? finding('ZT428', p.rule.o, peerField(p), `the peer ${problem}${later}`, fix)
+        : finding('ZT428', p.rule.o, `${peerField(p)}.podSelector`, `the podSelector ${problem}${later}`, fix)];
+    });
+  });
+  const rulesOf = new Map<Landed, NetworkPolicyRule[]>();
+  for (const r of networkPolicyRules(ctx)) addToList(rulesOf, r.o, r);
+  const targets = [...rulesOf].filter(([o, rules]) => !namespaceWide(o, rules)).flatMap(([o]) => {
+    const problem = unknownPods(ctx, namespaceOf(o), o.spec.podSelector ?? {});
+    return problem ? [finding('ZT428', o, 'spec.podSelector', `the policy's podSelector ${problem}, and its rules also open pods created later that the proof cannot see`, fix)] : [];
+  });
+  return [...peers, ...targets];
 }
 
 /** The rules of this file, by id. */
@@ -186,4 +283,5 @@ export const OPENING_RULES: Array<{ id: string; check: (ctx: ManifestContext) =>
   { id: 'ZT425', check: zt425 },
   { id: 'ZT426', check: zt426 },
   { id: 'ZT427', check: zt427 },
+  { id: 'ZT428', check: zt428 },
 ];

@@ -2,7 +2,7 @@
 // on each side alone: the client's egress, the server's ingress and, in the mesh, the server's authorization.
 import { ruleMessage } from './_catalog';
 import { addToList } from './_collections';
-import { WORKLOAD_LABEL, tunnelledOverHbone } from './_constants';
+import { DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, WORKLOAD_LABEL, tunnelledOverHbone } from './_constants';
 import { compareStrings } from './_flow';
 import { Finding } from './_manifest-rules';
 import type { Rule } from './_network-policy-eval';
@@ -135,8 +135,7 @@ export function verifyDeclaredFlows(
 
 /** Flows the namespace's own policies allow every pod: cluster DNS and, for sidecars, istiod. */
 function infrastructure(ns: VerifiedNamespace | undefined, to: PodInput, port: number, protocol: string): boolean {
-  if (!ns) return false;
-  const dns = ns.allowDns && to.namespace === 'kube-system' && to.labels?.['k8s-app'] === 'kube-dns' && port === 53;
-  const istiod = ns.sidecar && to.namespace === 'istio-system' && to.labels?.app === 'istiod' && port === 15012 && protocol === 'TCP';
-  return dns || istiod;
+  const reaches = (e: InfrastructureEgress) => to.namespace === e.namespace && Object.entries(e.podLabels).every(([k, v]) => to.labels?.[k] === v)
+    && e.ports.some(p => p.port === port && (p.protocol ?? 'TCP') === protocol);
+  return ns !== undefined && ((ns.allowDns && reaches(DNS_EGRESS)) || (ns.sidecar && reaches(ISTIOD_EGRESS)));
 }

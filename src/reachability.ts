@@ -1,6 +1,6 @@
 import { ApiObject, App } from 'cdk8s';
 import { parseIp } from './_cidr';
-import { HBONE_PORT, NAMESPACE_NAME_LABEL, tunnelledOverHbone } from './_constants';
+import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, tunnelledOverHbone } from './_constants';
 import { compareStrings } from './_flow';
 import {
   AuthorizationPolicy, AuthzQuery, IstioPolicyIndex, PeerAuthChain, PeerAuthentication,
@@ -51,7 +51,6 @@ interface Side {
   readonly endpoint: Endpoint;
 }
 
-
 /**
  * What a set of pods can reach under Kubernetes NetworkPolicies and Istio PeerAuthentications and
  * AuthorizationPolicies, following the upstream semantics.
@@ -89,7 +88,7 @@ export class Reachability {
 
   private constructor(props: ReachabilityProps) {
     this.trustDomain = props.trustDomain ?? 'cluster.local';
-    const rootNamespace = props.rootNamespace ?? 'istio-system';
+    const rootNamespace = props.rootNamespace ?? ISTIO_ROOT_NAMESPACE;
     const policies: NetworkPolicy[] = [];
     const peerAuths: PeerAuthentication[] = [];
     const authz: AuthorizationPolicy[] = [];

@@ -1,15 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ruleMessage } from './_catalog';
-import { DNS_EGRESS, ISTIOD_EGRESS, NAMESPACE_NAME_LABEL, NAMESPACE_OBJECT_NAMES, SYSTEM_NAMESPACES, infrastructurePeer } from './_constants';
+import { AMBIENT_PROBE_SOURCE, DNS_EGRESS, ISTIOD_EGRESS, NAMESPACE_NAME_LABEL, NAMESPACE_OBJECT_NAMES, SYSTEM_NAMESPACES, infrastructurePeer } from './_constants';
 import { ZeroTrustGuard } from './_guard';
 import { ISTIO_SECURITY_API, AuthorizationPolicySpec, PeerAuthenticationSpec } from './_istio-spec';
 import { dns1123LabelProblem, labelKeyProblem, labelValueProblem } from './_names';
 import { Manifest, NetworkPolicySpec } from './_network-policy-spec';
 import { MeshMode } from './mesh-mode';
-
-/** The address ambient mode SNATs kubelet health probes to (Istio's ambient NetworkPolicy guide). */
-const AMBIENT_PROBE_SOURCE = '169.254.7.127/32';
 
 /**
  * Props for `ZeroTrustNamespace`.

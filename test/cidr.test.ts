@@ -1,4 +1,4 @@
-import { cidrContains, parseCidr, parseIp } from '../src/_cidr';
+import { cidrContains, coveredFamilies, parseCidr, parseIp, withMappedIpv4 } from '../src/_cidr';
 
 describe('parseIp', () => {
   test.each([
@@ -59,5 +59,39 @@ describe('parseCidr and cidrContains', () => {
 
   test.each(['10.0.0.0/33', '::/129', '10.0.0.0/', '10.0.0.0/a', 'x/24', '10.0.0.0/-1'])('rejects %j', text => {
     expect(parseCidr(text)).toBeUndefined();
+  });
+});
+
+describe('IPv4-mapped IPv6 blocks, read as Go\'s net.IPNet reads them', () => {
+  test.each([
+    ['::ffff:0:0/96', 0, 0n],
+    ['::ffff:10.0.0.0/104', 8, 10n],
+    ['::ffff:a00:0/104', 8, 10n],
+    ['::ffff:192.168.1.7/120', 24, 0xc0a801n],
+    ['::ffff:203.0.113.9/128', 32, 0xcb007109n],
+  ])('%s is an IPv4 block', (text, prefix, network) => {
+    expect(parseCidr(text)).toEqual({ family: 4, prefix, network, text });
+  });
+
+  test('a bare mapped address is an IPv4 host where bare addresses are allowed', () => {
+    expect(cidrContains(parseCidr('::ffff:10.0.0.1', true)!, parseIp('10.0.0.1')!)).toBe(true);
+  });
+
+  test('blocks beside the mapped range stay IPv6', () => {
+    expect(parseCidr('::fffe:0:0/96')).toMatchObject({ family: 6, prefix: 96 });
+    expect(parseCidr('64:ff9b::/96')).toMatchObject({ family: 6, prefix: 96 });
+    expect(parseCidr('::ffff:0:0/95')).toMatchObject({ family: 6, prefix: 95 });
+  });
+
+  test('a wider IPv6 block that contains the mapped range also covers every IPv4 address; ::/0 and others do not add it', () => {
+    const families = (text: string) => coveredFamilies(withMappedIpv4(parseCidr(text)!));
+    expect(families('::ffff:0:0/95')).toEqual([4]);
+    expect(families('::/8')).toEqual([4]);
+    expect(families('::/1')).toEqual([4]);
+    expect(families('::/0')).toEqual([6]);
+    expect(withMappedIpv4(parseCidr('::/0')!)).toHaveLength(1);
+    expect(families('8000::/1')).toEqual([]);
+    expect(families('::fffe:0:0/96')).toEqual([]);
+    expect(families('fc00::/7')).toEqual([]);
   });
 });
