@@ -136,7 +136,7 @@ async function benchSize(size: SizeName, options: Options, tmp: string, mediumPl
   console.log(`${size}: ${topology.namespaces.length} namespaces, ${topology.namespaces.length * SIZES[size].servicesPerNamespace} services, ${flows.length} flows`);
   const dir = (name: string) => path.join(tmp, size, name);
   const manifests = dir('manifests.json');
-  const analyzer = path.join(__dirname, '..', 'src', 'reachability.ts');
+  const analyzer = path.join(__dirname, '..', 'src', 'analyzer', 'reachability.ts');
   const projectedPlusMs = size === 'large' && mediumPlusMs !== undefined ? mediumPlusMs * QUADRATIC_GROWTH : undefined;
   let floorIdentical: boolean | undefined;
 
@@ -159,7 +159,7 @@ async function benchSize(size: SizeName, options: Options, tmp: string, mediumPl
       case 'reachability':
         return fs.existsSync(analyzer)
           ? measure({ mode, size, outdir: dir('reachability'), analyzer }, options)
-          : notRun(mode, 'not available: src/reachability.ts does not exist');
+          : notRun(mode, 'not available: src/analyzer/reachability.ts does not exist');
     }
   };
   // The paired variants alternate, so that a slow spell of a shared machine weighs on them alike.

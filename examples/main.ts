@@ -7,7 +7,7 @@ import { App } from 'cdk8s';
 import { ZeroTrustApp } from '../src';
 import { bookinfo } from './bookinfo';
 import { seed } from './seed';
-import { main } from '../src/_cli';
+import { main } from '../src/cli/_cli';
 
 const EXAMPLES: Record<string, (app: App) => void> = { seed, bookinfo };
 

@@ -1,0 +1,426 @@
+import { ApiObject, App } from 'cdk8s';
+import {
+  AuthorizationPolicy, AuthzQuery, IstioPolicyIndex, PeerAuthChain, PeerAuthentication,
+  allowedPrincipals, authorize, meshMode, parseAuthorizationPolicy, parsePeerAuthentication,
+} from './_istio-authz-eval';
+import { namespacesFromManifests, objectName, podsFromManifests } from './_manifest-pods';
+import {
+  Endpoint, EndpointPort, NetworkPolicy, NetworkPolicyIndex, PROTOCOLS, PeerCache, Rule,
+  admits, distinctRules, isPortNumber, parseNetworkPolicy, peerMatches, portsMatch, protocolOf, rulesAdmit,
+} from './_network-policy-eval';
+import { Probe, Verdict, authorizationProbes, networkProbes } from './_probe-ports';
+import { PodIndex } from './_reachability-index';
+import { renderMatrix, renderMermaid } from './_reachability-render';
+import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
+import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
+import { compareStrings } from '../constructs/_flow';
+import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, tunnelledOverHbone } from '../model/_constants';
+import { Labels } from '../model/_label-selector';
+import { parseIp } from '../util/_cidr';
+
+/** Pods that evaluate alike: same namespace, labels, service account, ports, mesh override, and no ip. */
+interface PodClass {
+  readonly index: number;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly labels: Labels;
+  readonly ports: EndpointPort[];
+  /** The distinct (port, protocol) pairs, sorted: the ports flows go to. */
+  readonly flowPorts: EndpointPort[];
+  readonly mesh?: 'sidecar' | 'ambient';
+  readonly ingress: NetworkPolicy[];
+  readonly egress: NetworkPolicy[];
+  /** The distinct rules of `ingress` and `egress`, for verdicts without explanations. */
+  readonly rules: { readonly ingress?: Rule[]; readonly egress?: Rule[] };
+  readonly chain: PeerAuthChain;
+  readonly authz: AuthorizationPolicy[];
+  /** The ports where the authorization verdict on any client can change, once computed. */
+  authzProbes?: Probe[];
+}
+
+interface Pod {
+  readonly id: string;
+  readonly cls: PodClass;
+  readonly endpoint: Endpoint;
+}
+
+/** One side of a query: a pod, or an external address. */
+interface Side {
+  readonly id: string;
+  readonly pod?: Pod;
+  readonly endpoint: Endpoint;
+}
+
+/**
+ * What a set of pods can reach under Kubernetes NetworkPolicies and Istio PeerAuthentications and
+ * AuthorizationPolicies, following the upstream semantics.
+ */
+export class Reachability {
+  /** Analyses pods, namespaces and policy manifests; throws naming any object or field it does not understand. */
+  public static analyze(props: ReachabilityProps): Reachability {
+    return new Reachability(props);
+  }
+
+  /**
+   * Analyses a cdk8s App: its NetworkPolicy, PeerAuthentication and AuthorizationPolicy objects, one pod per workload
+   * (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob), the pods constructs stand for, and its namespaces.
+   */
+  public static ofApp(app: App, options: ReachabilityOptions = {}): Reachability {
+    const constructs = app.node.findAll();
+    // ApiObject.toJson(), not Chart.toJson(): the latter re-runs validation, which may itself call ofApp.
+    const manifests = constructs.filter(c => ApiObject.isApiObject(c)).map(c => (c as ApiObject).toJson());
+    const pods: PodInput[] = podsFromManifests(manifests);
+    for (const c of constructs) {
+      const standIns = (c as any)._reachabilityPods;
+      if (typeof standIns === 'function') pods.push(...standIns.call(c));
+    }
+    return new Reachability({ ...options, pods, manifests, namespaces: namespacesFromManifests(manifests, pods) });
+  }
+
+  private readonly podsById = new Map<string, Pod>();
+  /** Each pod as one side of a query, made once: the ZT416 check asks for the same pods many times. */
+  private readonly podSides = new Map<string, Side>();
+  private readonly classes: PodClass[] = [];
+  private readonly trustDomain: string;
+  private readonly trustDomains = new Map<string, string>();
+  private podIndex?: PodIndex;
+  private sortedPods?: string[];
+
+  private constructor(props: ReachabilityProps) {
+    this.trustDomain = props.trustDomain ?? 'cluster.local';
+    const rootNamespace = props.rootNamespace ?? ISTIO_ROOT_NAMESPACE;
+    const policies: NetworkPolicy[] = [];
+    const peerAuths: PeerAuthentication[] = [];
+    const authz: AuthorizationPolicy[] = [];
+    const peers: PeerCache = new Map();
+    (props.manifests ?? []).forEach((m, i) => {
+      if (typeof m !== 'object' || m === null) throw new Error(`manifests[${i}]: expected an object`);
+      refuseOverridingKinds(m);
+      if (m.kind === 'NetworkPolicy') policies.push(parseNetworkPolicy(m, peers));
+      if (m.kind === 'PeerAuthentication') peerAuths.push(parsePeerAuthentication(m));
+      if (m.kind === 'AuthorizationPolicy') authz.push(parseAuthorizationPolicy(m));
+    });
+    const npIndex = new NetworkPolicyIndex(policies);
+    const istio = new IstioPolicyIndex(peerAuths, authz, rootNamespace);
+    const namespaceLabels = this.namespaceLabels(props);
+    const classesByKey = new Map<string, PodClass>();
+    for (const input of props.pods) {
+      const id = `${input.namespace}/${input.name}`;
+      if (this.podsById.has(id)) throw new Error(`pod ${id} is given twice`);
+      const nsLabels = namespaceLabels.get(input.namespace) ?? { [NAMESPACE_NAME_LABEL]: input.namespace };
+      const labels: Labels = { ...input.labels };
+      const ports = (input.ports ?? []).map(p => checkPort(p, id));
+      const ip = input.ip === undefined ? undefined : parseIp(input.ip);
+      if (input.ip !== undefined && !ip) throw new Error(`pod ${id}: invalid ip ${JSON.stringify(input.ip)}`);
+      const serviceAccount = input.serviceAccount ?? 'default';
+      const mesh = meshMode(labels, nsLabels, input.meshed);
+      // A pod with an ip is a class of its own; the others group by everything that policies can see.
+      const key = input.ip !== undefined ? `ip:${id}`
+        : JSON.stringify([input.namespace, Object.entries(labels).sort(), serviceAccount, ports, mesh]);
+      let cls = classesByKey.get(key);
+      if (!cls) {
+        const workload = { id, namespace: input.namespace, labels };
+        const { ingress, egress } = npIndex.isolating(input.namespace, labels);
+        cls = {
+          index: this.classes.length,
+          namespace: input.namespace,
+          serviceAccount,
+          labels,
+          ports,
+          flowPorts: sortedPorts(ports),
+          mesh,
+          ingress,
+          egress,
+          rules: { ingress: distinctRules(ingress, 'ingress'), egress: distinctRules(egress, 'egress') },
+          chain: mesh ? istio.peerAuthChain(workload) : {},
+          authz: mesh ? istio.authorizationPolicies(workload) : [],
+        };
+        classesByKey.set(key, cls);
+        this.classes.push(cls);
+      }
+      const endpoint: Endpoint = { id, ip, pod: { namespace: input.namespace, namespaceLabels: nsLabels, labels, ports } };
+      const pod: Pod = { id, cls, endpoint };
+      this.podsById.set(id, pod);
+      this.podSides.set(id, { id, pod, endpoint });
+    }
+  }
+
+  /** The ids (`namespace/pod`) of the analysed pods, sorted by namespace, then name. */
+  public get pods(): string[] {
+    // Sorted on first use: the ZT416 check never asks.
+    this.sortedPods ??= [...this.podsById.values()]
+      .map(p => ({ id: p.id, namespace: p.cls.namespace, name: p.id.slice(p.cls.namespace.length + 1) }))
+      .sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name))
+      .map(p => p.id);
+    return this.sortedPods;
+  }
+
+  /** Whether every layer allows the connection. */
+  public isAllowed(query: FlowQuery): boolean {
+    return this.check(query).allowed;
+  }
+
+  /** The per-layer verdicts on the connection, without explanations. */
+  public check(query: FlowQuery): FlowCheck {
+    const [from, to, protocol] = this.parseQuery(query);
+    return this.evaluate(from, to, query.port, protocol);
+  }
+
+  /** The per-layer verdicts on the connection, with the reasons for each. */
+  public explain(query: FlowQuery): FlowExplanation {
+    const [from, to, protocol] = this.parseQuery(query);
+    const reasons = { egress: [] as string[], ingress: [] as string[], authorization: [] as string[] };
+    const verdict = this.evaluate(from, to, query.port, protocol, reasons);
+    return {
+      from: from.id,
+      to: to.id,
+      port: query.port,
+      protocol,
+      allowed: verdict.allowed,
+      egress: { allowed: verdict.egress, reasons: reasons.egress },
+      ingress: { allowed: verdict.ingress, reasons: reasons.ingress },
+      authorization: { allowed: verdict.authorization, reasons: reasons.authorization },
+    };
+  }
+
+  /**
+   * Every allowed connection from one pod to another pod's container ports, sorted by client, server, port and protocol.
+   * A pod's connections to itself are left out: no policy can block them.
+   */
+  public allowedFlows(): AllowedFlow[] {
+    const flows: AllowedFlow[] = [];
+    // Verdicts per (client class, server class), one per server port: pods of a class evaluate alike.
+    const memo = new Map<number, boolean[]>();
+    const sides = this.pods.map(id => this.side(id));
+    for (const from of sides) {
+      for (const to of sides) {
+        if (from === to) continue;
+        const ports = to.pod!.cls.flowPorts;
+        const key = from.pod!.cls.index * this.classes.length + to.pod!.cls.index;
+        let verdicts = memo.get(key);
+        if (!verdicts) {
+          verdicts = ports.map(p => this.allowedBetweenPods(from, to, p.port, p.protocol));
+          memo.set(key, verdicts);
+        }
+        ports.forEach((p, i) => verdicts![i] && flows.push({ from: from.id, to: to.id, port: p.port, protocol: p.protocol }));
+      }
+    }
+    return flows;
+  }
+
+  /** The allowed flows as a table: one row per client, one column per server, cells list the allowed ports. */
+  public toMatrix(): string {
+    return renderMatrix(this.pods, this.allowedFlows());
+  }
+
+  /** A Mermaid flowchart of the allowed flows: one node per pod, grouped by namespace, edges labelled `80/TCP`. */
+  public toMermaid(): string {
+    return renderMermaid(this.pods, this.allowedFlows());
+  }
+
+  /**
+   * The pods whose identity the authorization of `podId` could admit, a superset that the exact check narrows;
+   * undefined when it could admit any pod.
+   * @internal
+   */
+  public _principalPeers(podId: string): Set<string> | undefined {
+    const cls = this.podsById.get(podId)!.cls;
+    if (cls.mesh === undefined) return undefined;
+    const principals = allowedPrincipals(cls.authz);
+    return principals && this.index().withPrincipals(principals);
+  }
+
+  /**
+   * The pods that one NetworkPolicy layer of `podId` admits on some port (sources for ingress, destinations for
+   * egress), each with the rules whose peers match it, in rule order; undefined when it could admit any pod.
+   * @internal
+   */
+  public _peerRules(layer: 'ingress' | 'egress', podId: string): Map<string, Rule[]> | undefined {
+    const candidates = this.index().peerCandidates(this.podsById.get(podId)!.cls.rules[layer]);
+    if (candidates === undefined) return undefined;
+    const out = new Map<string, Rule[]>();
+    for (const { rule, peer, pods } of candidates) {
+      for (const { id } of pods) {
+        if (!peer.matches(this.podsById.get(id)!.endpoint)) continue;
+        const rules = out.get(id);
+        if (!rules) out.set(id, [rule]);
+        else if (rules[rules.length - 1] !== rule) rules.push(rule);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One layer's verdicts on the connection `from` -> `to`, alone (as in `check`), at every port and protocol where
+   * the verdict can change. For a NetworkPolicy layer, `matching` may give the rules whose peers match, from
+   * `_peerRules`.
+   * @internal
+   */
+  public _verdicts(layer: 'ingress' | 'egress' | 'authorization', from: string, to: string, matching?: Rule[]): Verdict[] {
+    const a = this.side(from);
+    const b = this.side(to);
+    const destination = b.pod!.cls;
+    if (layer === 'authorization') {
+      destination.authzProbes ??= authorizationProbes(destination.authz, destination.ports);
+      const query = this.authzQuery(a, b.pod!);
+      return destination.authzProbes.map(({ port, protocol }) => ({ port, protocol, allowed: authorize(query, port, protocol) }));
+    }
+    const egress = layer === 'egress';
+    const peer = egress ? b : a;
+    // Only the rules whose peers admit this peer can admit the connection, whatever the port.
+    matching ??= (egress ? a : b).pod!.cls.rules[layer]?.filter(rule => peerMatches(rule, peer.endpoint));
+    const hbone = tunnelledOverHbone(a.pod!.cls.mesh, destination.mesh);
+    return networkProbes(matching, destination.ports).map(({ port, protocol }) => {
+      const tunnelled = hbone && protocol === 'TCP';
+      const allowed = matching === undefined
+        || matching.some(rule => portsMatch(rule, tunnelled ? HBONE_PORT : port, protocol, b.endpoint));
+      return { port, protocol, allowed };
+    });
+  }
+
+  /**
+   * How the pod is in the mesh, if it is.
+   * @internal
+   */
+  public _mesh(podId: string): 'sidecar' | 'ambient' | undefined {
+    return this.podsById.get(podId)!.cls.mesh;
+  }
+
+  private index(): PodIndex {
+    this.podIndex ??= new PodIndex([...this.podsById.values()].map(p => ({
+      id: p.id, namespace: p.cls.namespace, labels: p.cls.labels, serviceAccount: p.cls.serviceAccount, hasIp: p.endpoint.ip !== undefined,
+    })));
+    return this.podIndex;
+  }
+
+  private namespaceLabels(props: ReachabilityProps): Map<string, Labels> {
+    const result = new Map<string, Labels>();
+    for (const ns of props.namespaces ?? []) {
+      if (result.has(ns.name)) throw new Error(`namespace ${ns.name} is given twice`);
+      result.set(ns.name, { ...ns.labels, [NAMESPACE_NAME_LABEL]: ns.name });
+      if (ns.trustDomain !== undefined) this.trustDomains.set(ns.name, ns.trustDomain);
+    }
+    return result;
+  }
+
+  private parseQuery(query: FlowQuery): [Side, Side, string] {
+    const protocol = query.protocol ?? 'TCP';
+    if (!PROTOCOLS.includes(protocol)) throw new Error(`unsupported protocol ${JSON.stringify(protocol)} (expected ${PROTOCOLS.join(', ')})`);
+    if (!isPortNumber(query.port)) throw new Error(`invalid port ${query.port}`);
+    const from = this.side(query.from);
+    const to = this.side(query.to);
+    if (!from.pod && !to.pod) throw new Error(`${query.from} -> ${query.to}: at least one side must be a pod`);
+    return [from, to, protocol];
+  }
+
+  private side(text: string): Side {
+    const pod = this.podSides.get(text);
+    if (pod) return pod;
+    const ip = text.includes('/') ? undefined : parseIp(text);
+    if (!ip) throw new Error(`unknown pod or invalid IP address ${JSON.stringify(text)}`);
+    return { id: text, endpoint: { id: text, ip } };
+  }
+
+  private evaluate(from: Side, to: Side, port: number, protocol: string, reasons?: LayerReasons): FlowCheck {
+    if (from.pod && from.pod === to.pod) {
+      for (const layer of Object.values(reasons ?? {})) {
+        layer.push(`${from.id} connects to itself: loopback never leaves the pod, so no NetworkPolicy or proxy applies`);
+      }
+      return { allowed: true, egress: true, ingress: true, authorization: true };
+    }
+    const egress = this.networkLayer('egress', from, to, port, protocol, reasons?.egress);
+    const ingress = this.networkLayer('ingress', from, to, port, protocol, reasons?.ingress);
+    const authorization = this.authorization(from, to, port, protocol, reasons?.authorization);
+    return { allowed: egress && ingress && authorization, egress, ingress, authorization };
+  }
+
+  /** Whether every layer allows a connection between two distinct pods, stopping at the first refusal. */
+  private allowedBetweenPods(from: Side, to: Side, port: number, protocol: string): boolean {
+    return this.networkLayer('egress', from, to, port, protocol)
+      && this.networkLayer('ingress', from, to, port, protocol)
+      && this.authorization(from, to, port, protocol);
+  }
+
+  private networkLayer(dir: 'ingress' | 'egress', from: Side, to: Side, port: number, protocol: string, why?: string[]): boolean {
+    const [subject, peer] = dir === 'egress' ? [from, to] : [to, from];
+    if (!subject.pod) {
+      why?.push(`${subject.id} is outside the cluster: no NetworkPolicy governs its ${dir}`);
+      return true;
+    }
+    const cls = subject.pod.cls;
+    // Traffic between meshed pods with an ambient end is tunnelled over HBONE: NetworkPolicy, enforced outside the
+    // pod, sees only 15008/TCP, whatever the app port; the app port is enforced by Istio's AuthorizationPolicy.
+    const hbone = protocol === 'TCP' && tunnelledOverHbone(from.pod?.cls.mesh, to.pod?.cls.mesh);
+    if (hbone) {
+      why?.push(`${from.id} and ${to.id} are meshed and one is ambient, so HBONE carries the traffic: NetworkPolicies see ${HBONE_PORT}/TCP, not port ${port}`);
+    }
+    const [p, proto] = hbone ? [HBONE_PORT, 'TCP'] : [port, protocol];
+    return why
+      ? admits(dir, subject.id, cls[dir], peer.endpoint, to.endpoint, p, proto, why)
+      : rulesAdmit(cls.rules[dir], peer.endpoint, to.endpoint, p, proto);
+  }
+
+  private authorization(from: Side, to: Side, port: number, protocol: string, reasons?: string[]): boolean {
+    if (!to.pod) {
+      reasons?.push(`${to.id} is outside the cluster: not in the mesh, no Istio policy applies`);
+      return true;
+    }
+    return authorize(this.authzQuery(from, to.pod), port, protocol, reasons);
+  }
+
+  /** The authorization query for a connection to a pod. */
+  private authzQuery(from: Side, to: Pod): AuthzQuery {
+    const src = from.pod?.cls;
+    return {
+      destination: { id: to.id, namespace: to.cls.namespace, labels: to.cls.labels },
+      destinationMeshed: to.cls.mesh !== undefined,
+      source: { id: from.id, meshed: src?.mesh !== undefined, namespace: src?.namespace, serviceAccount: src?.serviceAccount, ip: from.endpoint.ip },
+      chain: to.cls.chain,
+      policies: to.cls.authz,
+      trustDomain: (src && this.trustDomains.get(src.namespace)) ?? this.trustDomain,
+    };
+  }
+}
+
+interface LayerReasons {
+  readonly egress: string[];
+  readonly ingress: string[];
+  readonly authorization: string[];
+}
+
+/**
+ * Kinds that can allow or deny traffic beside NetworkPolicy and Istio's authorization, and that the analyzer does
+ * not model: an analysis of an app with them could not be trusted, so it is refused rather than guessed.
+ */
+const OVERRIDING_KINDS = [
+  'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy',
+  'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'GlobalNetworkPolicy', 'EnvoyFilter',
+];
+
+/** Throws for a kind the analyzer does not model but that changes what is allowed. */
+export function refuseOverridingKinds(m: any): void {
+  if (OVERRIDING_KINDS.includes(m.kind)) {
+    throw new Error(`${objectName(m)}: the analyzer does not model ${m.kind}, which can change what NetworkPolicies and Istio allow`);
+  }
+}
+
+/** Throws, naming the object and the field, when the analyzer cannot read a manifest. */
+export function checkReadable(m: any): void {
+  refuseOverridingKinds(m);
+  if (m.kind === 'NetworkPolicy') parseNetworkPolicy(m);
+  if (m.kind === 'PeerAuthentication') parsePeerAuthentication(m);
+  if (m.kind === 'AuthorizationPolicy') parseAuthorizationPolicy(m);
+}
+
+function checkPort(p: PodPortInput, id: string): EndpointPort {
+  const protocol = protocolOf(p.protocol, `pod ${id}: port ${p.port}`);
+  if (!isPortNumber(p.port)) throw new Error(`pod ${id}: invalid port ${p.port}`);
+  return p.name === undefined ? { port: p.port, protocol } : { port: p.port, protocol, name: p.name };
+}
+
+/** Unique (port, protocol) pairs, sorted. */
+function sortedPorts(ports: EndpointPort[]): EndpointPort[] {
+  const unique = new Map(ports.map(p => [`${p.port}/${p.protocol}`, p]));
+  return [...unique.values()].sort((a, b) => a.port - b.port || compareStrings(a.protocol, b.protocol));
+}
+

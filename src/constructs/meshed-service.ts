@@ -1,0 +1,361 @@
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { Flow, mergeFlows, sortedUnique, validateFlow } from './_flow';
+import { DestinationRuleSpec, ISTIO_NETWORKING_API, ISTIO_SECURITY_API } from './_istio-spec';
+import { renderAuthorizationPolicy, renderNetworkPolicy } from './_render';
+import type { AllowToOptions } from './allow-flow';
+import { ExternalFlowOptions, ExternalPeer } from './external-peer';
+import { ServicePort } from './service-port';
+import { ZeroTrustNamespace } from './zero-trust-namespace';
+import type { PodInput } from '../analyzer/reachability-input';
+import { ZeroTrustGuard } from '../guard/_guard';
+import { NAMESPACE_OBJECT_NAMES, WORKLOAD_LABEL } from '../model/_constants';
+import { ruleMessage } from '../rules/_catalog';
+import { dns1035LabelProblem, labelKeyProblem, labelValueProblem } from '../util/_names';
+
+/**
+ * Props for `MeshedService`.
+ */
+export interface MeshedServiceProps {
+  /**
+   * The zero-trust namespace the service lives in.
+   */
+  readonly namespace: ZeroTrustNamespace;
+
+  /**
+   * The service name: a DNS-1035 label, unique in its namespace; also the name of its ServiceAccount, and so its identity.
+   */
+  readonly name: string;
+
+  /**
+   * The ports the service serves on.
+   */
+  readonly ports: ServicePort[];
+
+  /**
+   * A container image to run: when given, the service also emits a cdk8s-plus-27 Deployment enrolled as this identity.
+   * @default - no workload; enrol your own with `enrol()`
+   */
+  readonly image?: string;
+
+  /**
+   * Replicas of the Deployment emitted for `image`.
+   * @default 1
+   */
+  readonly replicas?: number;
+
+  /**
+   * Extra labels for the service's pods and objects; the selector stays the workload label alone.
+   * @default - only the workload label
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * A service with its own workload identity, reachable only through declared flows.
+ *
+ * It emits a ServiceAccount (never `default`, with `automountServiceAccountToken: false`), a Service whose ports
+ * carry Istio's protocol naming and `appProtocol`, the workload's NetworkPolicy (ingress and egress, filled at synth
+ * from every flow declared), and in the mesh a DestinationRule with ISTIO_MUTUAL and the workload's ALLOW
+ * AuthorizationPolicy, which admits the declared clients' principals on the declared ports.
+ */
+export class MeshedService extends Construct {
+  /**
+   * The service name.
+   */
+  public readonly name: string;
+
+  /**
+   * The zero-trust namespace of the service.
+   */
+  public readonly namespace: ZeroTrustNamespace;
+
+  /**
+   * The service's ports.
+   */
+  public readonly ports: ServicePort[];
+
+  /**
+   * The ServiceAccount the workload runs as.
+   */
+  public readonly serviceAccount: kplus.ServiceAccount;
+
+  /**
+   * The name of the ServiceAccount the workload runs as.
+   */
+  public readonly serviceAccountName: string;
+
+  /**
+   * The workload's SPIFFE identity, such as `spiffe://cluster.local/ns/shop/sa/web`.
+   */
+  public readonly spiffeId: string;
+
+  /**
+   * The workload's Istio principal (its SPIFFE identity without the scheme), such as `cluster.local/ns/shop/sa/web`.
+   */
+  public readonly principal: string;
+
+  /**
+   * The labels that select the service's pods.
+   */
+  public readonly selector: { [key: string]: string };
+
+  /**
+   * The Service object.
+   */
+  public readonly service: ApiObject;
+
+  /**
+   * The workload's NetworkPolicy.
+   */
+  public readonly networkPolicy: ApiObject;
+
+  /**
+   * The workload's AuthorizationPolicy, when the namespace is in the mesh.
+   */
+  public readonly authorizationPolicy?: ApiObject;
+
+  /**
+   * The DestinationRule that makes clients use Istio mTLS, when the namespace is in the mesh.
+   */
+  public readonly destinationRule?: ApiObject;
+
+  /**
+   * The Deployment emitted for `image`.
+   */
+  public readonly deployment?: kplus.Deployment;
+
+  private readonly podLabels: Record<string, string>;
+  private readonly inbound = new Map<MeshedService, Flow>();
+  private readonly outbound = new Map<MeshedService, Flow>();
+  private readonly workloads: kplus.AbstractPod[] = [];
+  private readonly external = new Map<string, { readonly peer: ExternalPeer; readonly ports: number[] }>();
+
+  constructor(scope: Construct, id: string, props: MeshedServiceProps) {
+    super(scope, id);
+    const path = this.node.path;
+    const ns = props.namespace;
+    const nameProblem = dns1035LabelProblem(props.name);
+    if (nameProblem) {
+      throw new Error(ruleMessage('ZT201', path, `service name ${nameProblem}`, 'Use lowercase letters, digits and \'-\', starting with a letter, at most 63 characters.'));
+    }
+    if (props.name === 'default') {
+      throw new Error(ruleMessage('ZT205', path, 'a service named "default" would run as the namespace\'s shared default ServiceAccount', 'Give the service its own name.'));
+    }
+    if (Object.values(NAMESPACE_OBJECT_NAMES).includes(props.name)) {
+      throw new Error(ruleMessage('ZT202', path, `the name "${props.name}" is taken by an object of the namespace`, 'Choose another service name.'));
+    }
+    checkPorts(path, props.ports);
+    if (props.replicas !== undefined && (!Number.isInteger(props.replicas) || props.replicas < 0)) {
+      throw new Error(ruleMessage('ZT305', path, `replicas is ${props.replicas}`, 'Give a whole number of at least 0.'));
+    }
+    checkLabels(path, props.labels ?? {});
+    ns._claimServiceName(props.name, this);
+
+    this.name = props.name;
+    this.namespace = ns;
+    this.ports = [...props.ports];
+    this.serviceAccountName = props.name;
+    this.principal = `${ns.trustDomain}/ns/${ns.name}/sa/${this.serviceAccountName}`;
+    this.spiffeId = `spiffe://${this.principal}`;
+    this.selector = { [WORKLOAD_LABEL]: props.name };
+    this.podLabels = { ...props.labels, ...this.selector };
+    const metadata = { name: props.name, namespace: ns.name, labels: this.podLabels };
+
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata, automountToken: false });
+    this.service = new ApiObject(this, 'Service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata,
+      spec: {
+        selector: this.selector,
+        ports: this.ports.map(p => ({ name: p.name, port: p.port, targetPort: p.port, protocol: 'TCP', appProtocol: p.protocol })),
+      },
+    });
+    this.networkPolicy = new ApiObject(this, 'NetworkPolicy', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: props.name, namespace: ns.name },
+      spec: Lazy.any({
+        produce: () => renderNetworkPolicy(this, [...this.inbound.values()], [...this.outbound.values()], [...this.external.values()]),
+      }),
+    });
+    if (ns.meshed) {
+      const destinationRule: DestinationRuleSpec = {
+        host: `${props.name}.${ns.name}.svc.${ns.clusterDomain}`,
+        trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      };
+      this.destinationRule = new ApiObject(this, 'DestinationRule', {
+        apiVersion: ISTIO_NETWORKING_API,
+        kind: 'DestinationRule',
+        metadata: { name: props.name, namespace: ns.name },
+        spec: destinationRule,
+      });
+      this.authorizationPolicy = new ApiObject(this, 'AuthorizationPolicy', {
+        apiVersion: ISTIO_SECURITY_API,
+        kind: 'AuthorizationPolicy',
+        metadata: { name: props.name, namespace: ns.name },
+        spec: Lazy.any({ produce: () => renderAuthorizationPolicy(this, [...this.inbound.values()]) }),
+      });
+    }
+    if (props.image !== undefined) {
+      this.deployment = new kplus.Deployment(this, 'Deployment', {
+        metadata,
+        replicas: props.replicas ?? 1,
+        serviceAccount: this.serviceAccount,
+        automountServiceAccountToken: false,
+        select: false,
+        containers: [{ image: props.image, ports: this.ports.map(p => ({ number: p.port, name: p.name })) }],
+      });
+      this.enrol(this.deployment);
+    }
+    ZeroTrustGuard.registerService(this);
+  }
+
+  /**
+   * Allows this service to open connections to `target`, at every layer.
+   *
+   * It adds an egress rule to this workload's NetworkPolicy, an ingress rule to the target's, and this
+   * service's principal to the target's AuthorizationPolicy. Declaring the same flow again merges the ports.
+   * @param target the server
+   * @param options the ports, and whether a flow to itself is meant
+   */
+  public allowTo(target: MeshedService, options: AllowToOptions = {}): void {
+    this._declareFlow(target, options, () => `${this.node.path}.allowTo(${target.node.path})`);
+  }
+
+  /**
+   * Allows `source` to open connections to this service: the same as `source.allowTo(this, options)`.
+   * @param source the client
+   * @param options the ports, and whether a flow to itself is meant
+   */
+  public allowFrom(source: MeshedService, options: AllowToOptions = {}): void {
+    source._declareFlow(this, options, () => `${this.node.path}.allowFrom(${source.node.path})`);
+  }
+
+  /**
+   * Allows this service to open TCP connections to addresses outside the cluster, on the given ports.
+   *
+   * It adds one egress rule with the peer's ipBlocks to this workload's NetworkPolicy; declaring the same peer again
+   * merges the ports. Nothing is admitted inbound.
+   * @param peer the addresses, from `ExternalPeer.cidr()` or `ExternalPeer.anyAddressUnsafe()`
+   * @param options the ports
+   */
+  public allowToExternal(peer: ExternalPeer, options: ExternalFlowOptions): void {
+    const where = `${this.node.path}.allowToExternal(${peer.cidrs.join(', ')})`;
+    if (options.ports.length === 0) {
+      throw new Error(ruleMessage('ZT105', where, 'the flow has no ports', 'Give the ports the service connects to.'));
+    }
+    for (const port of options.ports) {
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throw new Error(ruleMessage('ZT301', where, `port ${port} is outside 1-65535`, 'Use a whole number from 1 to 65535.'));
+      }
+    }
+    const earlier = this.external.get(peer._key)?.ports ?? [];
+    this.external.set(peer._key, { peer, ports: sortedUnique([...earlier, ...options.ports]) });
+  }
+
+  /**
+   * Enrols a cdk8s-plus-27 workload (Deployment, StatefulSet, DaemonSet, Job or Pod) as this service.
+   *
+   * The workload must run as this service's ServiceAccount (pass `serviceAccount: service.serviceAccount`)
+   * in this service's namespace; enrolling adds the service's labels to its pods and, for a workload, its selector.
+   * @param workload the workload to enrol
+   */
+  public enrol(workload: kplus.AbstractPod): void {
+    const where = `${this.node.path}.enrol(${workload.node.path})`;
+    if (workload.serviceAccount?.name !== this.serviceAccountName) {
+      throw new Error(ruleMessage('ZT206', where,
+        `the workload runs as ServiceAccount "${workload.serviceAccount?.name ?? 'default'}", not as "${this.serviceAccountName}"`,
+        'Create it with `serviceAccount: service.serviceAccount`.'));
+    }
+    const namespace = workload.metadata.namespace ?? Chart.of(workload).namespace;
+    if (namespace !== this.namespace.name) {
+      throw new Error(ruleMessage('ZT207', where,
+        `the workload is in namespace "${namespace ?? 'default'}", not "${this.namespace.name}"`,
+        `Create it with \`metadata: { namespace: '${this.namespace.name}' }\`.`));
+    }
+    if (workload instanceof kplus.Workload) {
+      for (const [key, value] of Object.entries(this.podLabels)) workload.podMetadata.addLabel(key, value);
+      workload.select(kplus.LabelSelector.of({ labels: this.selector }));
+    } else {
+      for (const [key, value] of Object.entries(this.podLabels)) workload.metadata.addLabel(key, value);
+    }
+    this.workloads.push(workload);
+  }
+
+  /**
+   * Records a flow from this service to `target` on both sides, merging it with an earlier declaration.
+   * @internal
+   */
+  public _declareFlow(target: MeshedService, options: AllowToOptions, declaredBy: () => string): void {
+    const flow: Flow = { from: this, to: target, ports: sortedUnique(validateFlow(declaredBy, this, target, options)) };
+    const earlier = this.outbound.get(target);
+    const merged = earlier ? mergeFlows(earlier, flow) : flow;
+    this.outbound.set(target, merged);
+    target.inbound.set(this, merged);
+  }
+
+  /**
+   * The pods that stand for this service in a reachability analysis: one, unless workloads are enrolled
+   * (their manifests then give the pods).
+   * @internal
+   */
+  public _reachabilityPods(): PodInput[] {
+    if (this.workloads.length > 0) return [];
+    return [{
+      namespace: this.namespace.name,
+      name: this.name,
+      labels: { ...this.podLabels },
+      serviceAccount: this.serviceAccountName,
+      ports: this.ports.map(p => ({ port: p.port, protocol: 'TCP', name: p.name })),
+    }];
+  }
+
+  /**
+   * The flows declared into this service, by client.
+   * @internal
+   */
+  public get _inboundFlows(): Flow[] {
+    return [...this.inbound.values()];
+  }
+
+  /**
+   * The flows declared out of this service, by server.
+   * @internal
+   */
+  public get _outboundFlows(): Flow[] {
+    return [...this.outbound.values()];
+  }
+}
+
+function checkPorts(path: string, ports: ServicePort[]): void {
+  if (ports.length === 0) {
+    throw new Error(ruleMessage('ZT304', path, 'the service has no ports', 'Give it at least one ServicePort.'));
+  }
+  const numbers = new Set<number>();
+  const names = new Set<string>();
+  for (const p of ports) {
+    if (numbers.has(p.port)) {
+      throw new Error(ruleMessage('ZT302', path, `port ${p.port} is declared twice`, 'Declare each port once.'));
+    }
+    if (names.has(p.name)) {
+      throw new Error(ruleMessage('ZT302', path, `port name "${p.name}" is used twice`, 'Give each port its own name.'));
+    }
+    numbers.add(p.port);
+    names.add(p.name);
+  }
+}
+
+function checkLabels(path: string, labels: Record<string, string>): void {
+  for (const [key, value] of Object.entries(labels)) {
+    const problem = labelKeyProblem(key) ?? labelValueProblem(key, value);
+    if (problem) {
+      throw new Error(ruleMessage('ZT203', path, problem, 'Fix the label or drop it.'));
+    }
+    if (key === WORKLOAD_LABEL) {
+      throw new Error(ruleMessage('ZT203', path, `label "${key}" is set by the library`, 'Drop it: the service name sets it.'));
+    }
+  }
+}

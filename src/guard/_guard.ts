@@ -1,0 +1,161 @@
+// The app-level zero-trust check: one construct per app whose validation inspects every synthesized object
+// and proves, with the reachability analyzer, that the policies allow exactly the declared flows.
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { inLinearSynth, linearizeApp } from './_linear-synth';
+import { VerifiedNamespace, VerifiedService, verifyDeclaredFlows } from './_verify';
+import { namespacesFromManifests, podsFromManifests } from '../analyzer/_manifest-pods';
+import { Reachability, checkReadable } from '../analyzer/reachability';
+import { PodInput } from '../analyzer/reachability-input';
+import { ruleMessage } from '../rules/_catalog';
+import { Finding, ManagedNamespace, ManifestObject, applySuppressions, runManifestRules } from '../rules/_manifest-rules';
+import { ZeroTrustRules } from '../rules/zero-trust-rules';
+
+const GUARD_ID = 'zero-trust';
+
+/** What the guard needs of a ZeroTrustNamespace (interfaces keep the import graph acyclic). */
+export interface GuardedNamespace extends IConstruct {
+  readonly name: string;
+  readonly mesh: ManagedNamespace['mesh'];
+  readonly allowDns: boolean;
+  readonly trustDomain: string;
+}
+
+/** What the guard needs of a MeshedService. */
+export interface GuardedService extends IConstruct {
+  readonly name: string;
+  readonly namespace: GuardedNamespace;
+  readonly _outboundFlows: Array<{ readonly to: GuardedService; readonly ports: number[] }>;
+  _reachabilityPods(): PodInput[];
+}
+
+/**
+ * Runs the ZT4xx and ZT5xx rules over the app's objects at synth, through `node.addValidation`: errors fail the
+ * synth, warnings are printed once. It is a child of the app's root, so it sees every chart.
+ */
+export class ZeroTrustGuard extends Construct {
+  /** Adds a namespace to the guard of its app, creating the guard on first use. */
+  public static registerNamespace(namespace: GuardedNamespace): void {
+    const guard = ZeroTrustGuard.of(namespace);
+    const twin = guard.namespaces.find(ns => ns.name === namespace.name);
+    if (twin) {
+      throw new Error(ruleMessage('ZT208', namespace.node.path, `namespace "${namespace.name}" is already declared by ${twin.node.path}`,
+        'Declare each namespace once and pass that ZeroTrustNamespace to every service in it'));
+    }
+    guard.namespaces.push(namespace);
+  }
+
+  /** Adds a service to the guard of its app. */
+  public static registerService(service: GuardedService): void {
+    ZeroTrustGuard.of(service).services.push(service);
+  }
+
+  private static of(scope: IConstruct): ZeroTrustGuard {
+    const root = scope.node.root as Construct;
+    return (root.node.tryFindChild(GUARD_ID) as ZeroTrustGuard | undefined) ?? new ZeroTrustGuard(root);
+  }
+
+  private readonly namespaces: GuardedNamespace[] = [];
+  private readonly services: GuardedService[] = [];
+  /** Warnings already printed: cdk8s validates once per chart, and a warning is worth one line. */
+  private readonly printed = new Set<string>();
+
+  private constructor(root: Construct) {
+    super(root, GUARD_ID);
+    linearizeApp(root);
+    this.node.addValidation({ validate: () => inLinearSynth(root) ? this.annotate() : this.check(render(root)) });
+  }
+
+  /**
+   * In a linear synth (ZeroTrustApp, or a plain App given it), the checks run on the synth's single render rather
+   * than on a render of their own.
+   * @internal
+   */
+  public _validateRendered(objects: ManifestObject[]): string[] {
+    return this.check(objects);
+  }
+
+  /** Adds the suppression annotations before the linear synth renders the objects. */
+  private annotate(): string[] {
+    ZeroTrustRules._annotate(this.node.root);
+    return [];
+  }
+
+  private check(objects: ManifestObject[]): string[] {
+    const root = this.node.root;
+    const managed = new Map(this.namespaces.map(ns => [ns.name, {
+      mesh: ns.mesh, trustDomain: ns.trustDomain, services: this.services.filter(s => s.namespace === ns).map(s => s.name),
+    }]));
+    const findings = [...runManifestRules({ objects, managed }), ...this.verify(objects)];
+    const { errors, warnings } = applySuppressions(findings, root);
+    for (const w of warnings) {
+      if (!this.printed.has(w.message)) {
+        this.printed.add(w.message);
+        console.warn(`warning: ${w.message}`);
+      }
+    }
+    return errors.map(e => e.message);
+  }
+
+  /**
+   * ZT416 and ZT417: the analyzer reads the objects back and compares what they allow with the declared flows.
+   * An object it cannot read is a ZT417 finding on that object and is left out; the rest is still proven.
+   */
+  private verify(objects: ManifestObject[]): Finding[] {
+    const findings: Finding[] = [];
+    let readable = objects;
+    const analyze = () => {
+      const manifests = readable.map(o => o.manifest);
+      const pods = [...podsFromManifests(manifests), ...this.services.flatMap(s => s._reachabilityPods())];
+      const trustDomains = new Map(this.namespaces.map(ns => [ns.name, ns.trustDomain]));
+      const namespaces = namespacesFromManifests(manifests, pods).map(ns => ({ ...ns, trustDomain: trustDomains.get(ns.name) }));
+      return { pods, r: Reachability.analyze({ pods, manifests, namespaces }) };
+    };
+    let analysis: ReturnType<typeof analyze>;
+    try {
+      analysis = analyze();
+    } catch {
+      readable = objects.filter(o => {
+        try {
+          checkReadable(o.manifest);
+          return true;
+        } catch (e) {
+          findings.push({
+            ruleId: 'ZT417',
+            path: o.path,
+            message: ruleMessage('ZT417', o.path, `the reachability analyzer cannot read it, so ZT416 cannot prove what it allows: ${(e as Error).message}`,
+              'Fix the object, or suppress ZT417 on it with a reason and review it by hand: the proof leaves it out'),
+          });
+          return false;
+        }
+      });
+      try {
+        analysis = analyze();
+      } catch (e) {
+        // Objects readable one by one but not together (a pod given twice, conflicting PeerAuthentications).
+        const path = this.namespaces[0]?.node.path ?? this.node.path;
+        return [...findings, {
+          ruleId: 'ZT417',
+          path,
+          message: ruleMessage('ZT417', path, `the reachability analyzer cannot read the app's objects together: ${(e as Error).message}`,
+            'Fix the objects it names'),
+        }];
+      }
+    }
+    const { pods, r } = analysis;
+    const key = (s: GuardedService) => `${s.namespace.name}/${s.name}`;
+    const services: VerifiedService[] = this.services.map(s => ({
+      key: key(s),
+      path: s.node.path,
+      flows: s._outboundFlows.map(f => ({ to: key(f.to), ports: f.ports })),
+    }));
+    const namespaces = new Map<string, VerifiedNamespace>(this.namespaces.map(ns => [ns.name, {
+      path: ns.node.path, allowDns: ns.allowDns, sidecar: ns.mesh === 'sidecar',
+    }]));
+    return [...findings, ...verifyDeclaredFlows(r, pods, services, namespaces)];
+  }
+}
+
+function render(root: IConstruct): ManifestObject[] {
+  return root.node.findAll().filter(ApiObject.isApiObject).map(o => ({ manifest: o.toJson(), path: o.node.path }));
+}

@@ -1,0 +1,91 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { AllowFlow, ExternalPeer, MeshedService, MeshMode, ServicePort, ZeroTrustNamespace } from '../../src';
+import { RULE_CATALOG, ruleMessage, ruleTableMarkdown } from '../../src/rules/_catalog';
+
+describe('rule catalog', () => {
+  test('ids are unique, well formed and in order', () => {
+    const ids = RULE_CATALOG.map(r => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.every(id => /^ZT[1-5]\d\d$/.test(id))).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  test('every rule has a title and a rationale', () => {
+    for (const r of RULE_CATALOG) {
+      expect(r.title.length).toBeGreaterThan(5);
+      expect(r.rationale.length).toBeGreaterThan(20);
+    }
+  });
+
+  test('messages start with the id and name the path', () => {
+    expect(ruleMessage('ZT104', 'shop/web-to-api', 'port 9999 is not a port of api', 'Declare it.'))
+      .toBe('[ZT104] shop/web-to-api: port 9999 is not a port of api. Declare it.');
+    expect(() => ruleMessage('ZT999', 'x', 'y', 'z')).toThrow(/unknown zero-trust rule id ZT999/);
+  });
+
+  test('the README documents every rule, as generated from the catalog', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const table = readme.split('<!-- rules:start -->')[1]?.split('<!-- rules:end -->')[0]?.trim();
+    expect(table).toBe(ruleTableMarkdown());
+  });
+});
+
+describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers exactly it', () => {
+  const http = () => [ServicePort.http(80)];
+  const world = () => {
+    const chart = new Chart(new App(), 'c');
+    const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop' });
+    const a = new MeshedService(chart, 'a', { namespace: ns, name: 'a', ports: http() });
+    const b = new MeshedService(chart, 'b', { namespace: ns, name: 'b', ports: http() });
+    return { chart, ns, a, b };
+  };
+  const CASES: Array<[string, () => void]> = [
+    ['ZT101', () => { const { a } = world(); a.allowTo(a); }],
+    ['ZT103', () => { const { a } = world(); a.allowTo(world().b); }],
+    ['ZT104', () => { const { chart, a, b } = world(); new AllowFlow(chart, 'f', { from: a, to: b, ports: [81] }); }],
+    ['ZT105', () => { const { a, b } = world(); a.allowTo(b, { ports: [] }); }],
+    ['ZT106', () => {
+      const { chart, a } = world();
+      const other = new ZeroTrustNamespace(chart, 'o', { name: 'o', trustDomain: 'example.org' });
+      a.allowTo(new MeshedService(chart, 'x', { namespace: other, name: 'x', ports: http() }));
+    }],
+    ['ZT107', () => {
+      const { chart, b } = world();
+      const plain = new ZeroTrustNamespace(chart, 'p', { name: 'p', mesh: MeshMode.NONE });
+      new MeshedService(chart, 'x', { namespace: plain, name: 'x', ports: http() }).allowTo(b);
+    }],
+    ['ZT108', () => ExternalPeer.cidr('0.0.0.0/0')],
+    ['ZT201', () => { const { chart } = world(); new ZeroTrustNamespace(chart, 'bad', { name: 'Bad' }); }],
+    ['ZT202', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'zt-allow-dns', ports: http() }); }],
+    ['ZT203', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: http(), labels: { k: 'a b' } }); }],
+    ['ZT204', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'a', ports: http() }); }],
+    ['ZT205', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'default', ports: http() }); }],
+    ['ZT206', () => { const { chart, a } = world(); a.enrol(new kplus.Deployment(chart, 'd', { metadata: { namespace: 'shop' }, containers: [{ image: 'x' }] })); }],
+    ['ZT207', () => { const { chart, a } = world(); a.enrol(new kplus.Deployment(chart, 'd', { serviceAccount: a.serviceAccount, containers: [{ image: 'x' }] })); }],
+    ['ZT208', () => { const { chart } = world(); new ZeroTrustNamespace(chart, 'twin', { name: 'shop' }); }],
+    ['ZT209', () => { const { chart } = world(); new ZeroTrustNamespace(chart, 'sys', { name: 'kube-system' }); }],
+    ['ZT301', () => ServicePort.tcp(0)],
+    ['ZT302', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: [ServicePort.http(80), ServicePort.tcp(80)] }); }],
+    ['ZT303', () => ServicePort.tcp(80, 'UPPER')],
+    ['ZT304', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: [] }); }],
+    ['ZT305', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: http(), image: 'x', replicas: -3 }); }],
+  ];
+
+  test.each(CASES)('%s', (id, bad) => {
+    let message = '';
+    try {
+      bad();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(new RegExp(`^\\[${id}\\] \\S+: .+\\. .+`));
+    expect(message.match(/\[ZT\d{3}\]/g)).toEqual([`[${id}]`]);
+  });
+
+  test('the table covers every construct-time rule of the catalog', () => {
+    expect(CASES.map(([id]) => id)).toEqual(RULE_CATALOG.map(r => r.id).filter(id => /^ZT[123]/.test(id)));
+  });
+});
