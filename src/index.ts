@@ -1,4 +1,5 @@
 export * from './constructs/allow-flow';
+export * from './constructs/allow-to-options';
 export * from './constructs/external-peer';
 export * from './analyzer/flow-query';
 export * from './model/mesh-mode';

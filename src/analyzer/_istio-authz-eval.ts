@@ -2,12 +2,11 @@
  * Istio semantics for one connection to a meshed workload: the PeerAuthentication mode in force (workload over
  * namespace over mesh-wide root namespace) and AuthorizationPolicy evaluation (CUSTOM, then DENY, then ALLOW).
  */
-import { compareStrings } from '../constructs/_flow';
 import { manifestNamespace } from '../model/_constants';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
 import { SIDECAR_INJECT, sidecarInject } from '../model/_workload-rules';
 import { CidrBlock, IpAddress, cidrContains, parseCidr } from '../util/_cidr';
-import { addToList } from '../util/_collections';
+import { compareStrings, addToList } from '../util/_collections';
 
 const API_VERSIONS = ['security.istio.io/v1', 'security.istio.io/v1beta1'];
 const MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'];

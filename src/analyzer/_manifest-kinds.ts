@@ -6,7 +6,7 @@
 import { WORKLOAD_API_VERSIONS, objectName } from './_manifest-pods';
 import { refuseUnmodelledContent } from './_manifest-unmodelled';
 import { refuseOverridingKinds } from './reachability';
-import { compareStrings } from '../constructs/_flow';
+import { compareStrings } from '../util/_collections';
 
 /** The API group of an apiVersion (`''` for the core group). */
 function groupOf(apiVersion: string): string {

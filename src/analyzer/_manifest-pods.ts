@@ -3,9 +3,9 @@
  * and every namespace a pod or policy lives in.
  */
 import type { NamespaceInput, PodInput, PodPortInput } from './reachability-input';
-import { compareStrings } from '../constructs/_flow';
 import { checkStringMap, compileSelector, isObject } from '../model/_label-selector';
 import { POD_TEMPLATES, serviceAccountOf } from '../model/_workload-rules';
+import { compareStrings } from '../util/_collections';
 
 // The apiVersion the analyzer reads each workload kind at; where the pod template is comes from POD_TEMPLATES.
 export const WORKLOAD_API_VERSIONS: { [kind: string]: string } = {

@@ -2,10 +2,10 @@
  * Kubernetes NetworkPolicy (networking.k8s.io/v1) semantics: which policies isolate a pod, per direction,
  * and whether some rule of those policies admits a connection.
  */
-import { compareStrings } from '../constructs/_flow';
 import { NAMESPACE_NAME_LABEL, manifestNamespace } from '../model/_constants';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
 import { CidrBlock, IpAddress, cidrContains, parseCidr } from '../util/_cidr';
+import { compareStrings } from '../util/_collections';
 
 /** The direction a policy isolates. */
 export type Direction = 'ingress' | 'egress';

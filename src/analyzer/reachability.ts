@@ -13,10 +13,10 @@ import { PodIndex } from './_reachability-index';
 import { renderMatrix, renderMermaid } from './_reachability-render';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
-import { compareStrings } from '../constructs/_flow';
 import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, tunnelledOverHbone } from '../model/_constants';
 import { Labels } from '../model/_label-selector';
 import { parseIp } from '../util/_cidr';
+import { compareStrings } from '../util/_collections';
 
 /** Pods that evaluate alike: same namespace, labels, service account, ports, mesh override, and no ip. */
 interface PodClass {

@@ -1,13 +1,13 @@
 // Builds the per-workload NetworkPolicy and AuthorizationPolicy specs from the declared flows.
-import { Flow, compareStrings, groupSorted, networkPorts } from './_flow';
 import { AuthorizationPolicySpec, AuthorizationRuleSpec } from './_istio-spec';
 import { NetworkPolicyEgressRuleSpec, NetworkPolicyPeerSpec, NetworkPolicyPortSpec, NetworkPolicySpec } from './_network-policy-spec';
 import type { ExternalPeer } from './external-peer';
-import type { MeshedService } from './meshed-service';
 import { NAMESPACE_NAME_LABEL } from '../model/_constants';
+import { Flow, FlowEnd, networkPorts } from '../model/_flow';
+import { compareStrings, groupSorted } from '../util/_collections';
 
 /** The peer that selects `other`'s pods, seen from a policy in `self`'s namespace. */
-function peerOf(self: MeshedService, other: MeshedService): NetworkPolicyPeerSpec {
+function peerOf(self: FlowEnd, other: FlowEnd): NetworkPolicyPeerSpec {
   const podSelector = { matchLabels: other.selector };
   if (other.namespace === self.namespace) {
     return { podSelector };
@@ -21,7 +21,7 @@ function tcpPorts(ports: number[]): NetworkPolicyPortSpec[] {
 }
 
 /** Rules of one direction: flows with the same ports share a rule; peers and rules are sorted. */
-function rules(self: MeshedService, flows: Flow[], other: (f: Flow) => MeshedService) {
+function rules(self: FlowEnd, flows: Flow[], other: (f: Flow) => FlowEnd) {
   return groupSorted(flows, f => networkPorts(f).join(',')).map(([, group]) => ({
     peers: group.map(other).sort((a, b) => compareStrings(peerOrder(self, a), peerOrder(self, b))).map(o => peerOf(self, o)),
     ports: tcpPorts(networkPorts(group[0])),
@@ -33,7 +33,7 @@ function rules(self: MeshedService, flows: Flow[], other: (f: Flow) => MeshedSer
  * before pod-only ones (`{"podSelector"...`), then by namespace and name, which are DNS labels, whose characters all
  * sort after the `"` that ends them in JSON.
  */
-function peerOrder(self: MeshedService, other: MeshedService): string {
+function peerOrder(self: FlowEnd, other: FlowEnd): string {
   return other.namespace === self.namespace ? `1 ${other.name}` : `0 ${other.namespace.name} ${other.name}`;
 }
 
@@ -42,7 +42,7 @@ function peerOrder(self: MeshedService, other: MeshedService): string {
  * sharing the same ports, one egress rule per group of outbound flows, then one per external peer.
  */
 export function renderNetworkPolicy(
-  self: MeshedService, inbound: Flow[], outbound: Flow[], external: Array<{ readonly peer: ExternalPeer; readonly ports: number[] }>,
+  self: FlowEnd, inbound: Flow[], outbound: Flow[], external: Array<{ readonly peer: ExternalPeer; readonly ports: number[] }>,
 ): NetworkPolicySpec {
   const externalRules = [...external].sort((a, b) => compareStrings(a.peer._key, b.peer._key))
     .map(e => ({ to: e.peer._ipBlocks.map(ipBlock => ({ ipBlock })), ports: tcpPorts(e.ports) }));
@@ -58,7 +58,7 @@ export function renderNetworkPolicy(
  * The server's AuthorizationPolicy: ALLOW the declared clients' principals on the declared ports.
  * With no inbound flow it has no rules, which in an ALLOW policy admits nothing.
  */
-export function renderAuthorizationPolicy(self: MeshedService, inbound: Flow[]): AuthorizationPolicySpec {
+export function renderAuthorizationPolicy(self: FlowEnd, inbound: Flow[]): AuthorizationPolicySpec {
   // Each client has one flow to a server, so the principals of a group are distinct.
   const ruleList: AuthorizationRuleSpec[] = groupSorted(inbound, f => f.ports.join(',')).map(([, group]) => ({
     from: [{ source: { principals: group.map(f => f.from.principal).sort(compareStrings) } }],

@@ -1,17 +1,19 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Flow, mergeFlows, sortedUnique, validateFlow } from './_flow';
 import { DestinationRuleSpec, ISTIO_NETWORKING_API, ISTIO_SECURITY_API } from './_istio-spec';
 import { renderAuthorizationPolicy, renderNetworkPolicy } from './_render';
-import type { AllowToOptions } from './allow-flow';
+import { validateFlow } from './_validate-flow';
+import type { AllowToOptions } from './allow-to-options';
 import { ExternalFlowOptions, ExternalPeer } from './external-peer';
 import { ServicePort } from './service-port';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
 import type { PodInput } from '../analyzer/reachability-input';
 import { ZeroTrustGuard } from '../guard/_guard';
 import { NAMESPACE_OBJECT_NAMES, WORKLOAD_LABEL } from '../model/_constants';
+import { Flow, mergeFlows } from '../model/_flow';
 import { ruleMessage } from '../rules/_catalog';
+import { sortedUnique } from '../util/_collections';
 import { dns1035LabelProblem, labelKeyProblem, labelValueProblem } from '../util/_names';
 
 /**

@@ -7,6 +7,7 @@ import { VerifiedNamespace, VerifiedService, verifyDeclaredFlows } from './_veri
 import { namespacesFromManifests, podsFromManifests } from '../analyzer/_manifest-pods';
 import { Reachability, checkReadable } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
+import { Flow } from '../model/_flow';
 import { ruleMessage } from '../rules/_catalog';
 import { Finding, ManagedNamespace, ManifestObject, applySuppressions, runManifestRules } from '../rules/_manifest-rules';
 import { ZeroTrustRules } from '../rules/zero-trust-rules';
@@ -25,7 +26,7 @@ export interface GuardedNamespace extends IConstruct {
 export interface GuardedService extends IConstruct {
   readonly name: string;
   readonly namespace: GuardedNamespace;
-  readonly _outboundFlows: Array<{ readonly to: GuardedService; readonly ports: number[] }>;
+  readonly _outboundFlows: Flow[];
   _reachabilityPods(): PodInput[];
 }
 
@@ -143,7 +144,7 @@ export class ZeroTrustGuard extends Construct {
       }
     }
     const { pods, r } = analysis;
-    const key = (s: GuardedService) => `${s.namespace.name}/${s.name}`;
+    const key = (s: { readonly name: string; readonly namespace: { readonly name: string } }) => `${s.namespace.name}/${s.name}`;
     const services: VerifiedService[] = this.services.map(s => ({
       key: key(s),
       path: s.node.path,

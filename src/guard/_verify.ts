@@ -3,11 +3,10 @@
 import type { Rule } from '../analyzer/_network-policy-eval';
 import { Reachability } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
-import { compareStrings } from '../constructs/_flow';
 import { DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, WORKLOAD_LABEL, tunnelledOverHbone } from '../model/_constants';
 import { ruleMessage } from '../rules/_catalog';
 import { Finding } from '../rules/_manifest-rules';
-import { addToList } from '../util/_collections';
+import { compareStrings, addToList } from '../util/_collections';
 
 /** A declared service, as the check needs it. */
 export interface VerifiedService {

@@ -14,12 +14,11 @@ import {
 import { OPENING_RULES } from './_openings-rules';
 import { RuleSeverity } from './rule-info';
 import { ZeroTrustRules } from './zero-trust-rules';
-import { compareStrings } from '../constructs/_flow';
 import { WORKLOAD_LABEL } from '../model/_constants';
 import { isObject } from '../model/_label-selector';
 import { meshOptOuts, serviceAccountOf } from '../model/_workload-rules';
 import { coveredFamilies } from '../util/_cidr';
-import { addToList } from '../util/_collections';
+import { addToList, compareStrings } from '../util/_collections';
 
 export type { Finding, ManagedNamespace, ManifestContext, ManifestObject } from './_manifest-objects';
 

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { RULE_CATALOG } from './_catalog';
 import { RuleInfo } from './rule-info';
-import { compareStrings } from '../constructs/_flow';
+import { compareStrings } from '../util/_collections';
 
 /** The construct metadata type that records a suppression: `{ ruleId, reason }`. */
 const SUPPRESSION_METADATA = 'zero-trust.cdk8s.io/suppression';

@@ -1,57 +1,18 @@
 import { IConstruct } from 'constructs';
-import type { AllowToOptions } from './allow-flow';
-import type { MeshedService } from './meshed-service';
-import { HBONE_PORT, tunnelledOverHbone } from '../model/_constants';
+import type { AllowToOptions } from './allow-to-options';
+import { FlowEnd } from '../model/_flow';
 import { ruleMessage } from '../rules/_catalog';
-import { addToList } from '../util/_collections';
 
-/** One declared flow: `from` may open TCP connections to `to` on `ports`. */
-export interface Flow {
-  readonly from: MeshedService;
-  readonly to: MeshedService;
-  /** Sorted, distinct app ports. */
-  readonly ports: number[];
-}
-
-/** Merges a second declaration of the same flow: the union of both port lists, sorted. */
-export function mergeFlows(a: Flow, b: Flow): Flow {
-  return { from: a.from, to: a.to, ports: sortedUnique([...a.ports, ...b.ports]) };
-}
-
-/**
- * The ports a NetworkPolicy must open for a flow: its app ports, plus HBONE 15008 when ambient mode tunnels it.
- * Ambient traffic between meshed pods reaches the server on 15008 and is then proxied to the app port inside
- * the pod, while NetworkPolicy is enforced outside the pod; Istio's guide says to allow both.
- * Ambient is involved when either end is ambient and both ends are in the mesh.
- */
-export function networkPorts(flow: Flow): number[] {
-  const hbone = tunnelledOverHbone(flow.from.namespace.mesh, flow.to.namespace.mesh);
-  return hbone ? sortedUnique([...flow.ports, HBONE_PORT]) : flow.ports;
-}
-
-export function sortedUnique(ports: number[]): number[] {
-  return [...new Set(ports)].sort((x, y) => x - y);
-}
-
-/** Groups items by a string key, returning the groups sorted by key. */
-export function groupSorted<T>(items: T[], key: (item: T) => string): Array<[string, T[]]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    addToList(groups, key(item), item);
-  }
-  return [...groups.entries()].sort(([x], [y]) => compareStrings(x, y));
-}
-
-/** Byte-order string comparison, independent of the locale. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** What the check needs of a MeshedService: its ports and its place in the construct tree. */
+export interface DeclaredEnd extends FlowEnd, IConstruct {
+  readonly ports: ReadonlyArray<{ readonly port: number }>;
 }
 
 /**
  * Checks one flow declaration against both ends and returns its ports; throws a rule message naming `declaredBy()`,
  * which is built only then: construct paths are costly to build for every flow of a large app.
  */
-export function validateFlow(declaredBy: () => string, from: MeshedService, to: MeshedService, options: AllowToOptions): number[] {
+export function validateFlow(declaredBy: () => string, from: DeclaredEnd, to: DeclaredEnd, options: AllowToOptions): number[] {
   if (from === to && !options.allowSelf) {
     throw new Error(ruleMessage('ZT101', declaredBy(), `a flow from ${from.name} to itself`, 'Pass `allowSelf: true` if its replicas must call each other, or fix the target.'));
   }
