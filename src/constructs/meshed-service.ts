@@ -11,7 +11,7 @@ import { ZeroTrustNamespace } from './zero-trust-namespace';
 import type { PodInput } from '../analyzer/reachability-input';
 import { ZeroTrustGuard } from '../guard/_guard';
 import { NAMESPACE_OBJECT_NAMES, WORKLOAD_LABEL } from '../model/_constants';
-import { Flow, mergeFlows } from '../model/_flow';
+import { FlowGraph } from '../model/_flow-graph';
 import { ruleMessage } from '../rules/_catalog';
 import { sortedUnique } from '../util/_collections';
 import { dns1035LabelProblem, labelKeyProblem, labelValueProblem } from '../util/_names';
@@ -129,8 +129,8 @@ export class MeshedService extends Construct {
   public readonly deployment?: kplus.Deployment;
 
   private readonly podLabels: Record<string, string>;
-  private readonly inbound = new Map<MeshedService, Flow>();
-  private readonly outbound = new Map<MeshedService, Flow>();
+  /** The app's declared flows, which this service's policies are rendered from. */
+  private readonly flows: FlowGraph;
   private readonly workloads: kplus.AbstractPod[] = [];
   private readonly external = new Map<string, { readonly peer: ExternalPeer; readonly ports: number[] }>();
 
@@ -138,6 +138,7 @@ export class MeshedService extends Construct {
     super(scope, id);
     const path = this.node.path;
     const ns = props.namespace;
+    this.flows = ZeroTrustGuard.flowGraph(this);
     const nameProblem = dns1035LabelProblem(props.name);
     if (nameProblem) {
       throw new Error(ruleMessage('ZT201', path, `service name ${nameProblem}`, 'Use lowercase letters, digits and \'-\', starting with a letter, at most 63 characters.'));
@@ -180,7 +181,7 @@ export class MeshedService extends Construct {
       kind: 'NetworkPolicy',
       metadata: { name: props.name, namespace: ns.name },
       spec: Lazy.any({
-        produce: () => renderNetworkPolicy(this, [...this.inbound.values()], [...this.outbound.values()], [...this.external.values()]),
+        produce: () => renderNetworkPolicy(this, this.flows.inbound(this), this.flows.outbound(this), [...this.external.values()]),
       }),
     });
     if (ns.meshed) {
@@ -198,7 +199,7 @@ export class MeshedService extends Construct {
         apiVersion: ISTIO_SECURITY_API,
         kind: 'AuthorizationPolicy',
         metadata: { name: props.name, namespace: ns.name },
-        spec: Lazy.any({ produce: () => renderAuthorizationPolicy(this, [...this.inbound.values()]) }),
+        spec: Lazy.any({ produce: () => renderAuthorizationPolicy(this, this.flows.inbound(this)) }),
       });
     }
     if (props.image !== undefined) {
@@ -288,15 +289,11 @@ export class MeshedService extends Construct {
   }
 
   /**
-   * Records a flow from this service to `target` on both sides, merging it with an earlier declaration.
+   * Records a flow from this service to `target` in the app's flow graph, merging it with an earlier declaration.
    * @internal
    */
   public _declareFlow(target: MeshedService, options: AllowToOptions, declaredBy: () => string): void {
-    const flow: Flow = { from: this, to: target, ports: sortedUnique(validateFlow(declaredBy, this, target, options)) };
-    const earlier = this.outbound.get(target);
-    const merged = earlier ? mergeFlows(earlier, flow) : flow;
-    this.outbound.set(target, merged);
-    target.inbound.set(this, merged);
+    this.flows.declare({ from: this, to: target, ports: sortedUnique(validateFlow(declaredBy, this, target, options)) });
   }
 
   /**
@@ -313,22 +310,6 @@ export class MeshedService extends Construct {
       serviceAccount: this.serviceAccountName,
       ports: this.ports.map(p => ({ port: p.port, protocol: 'TCP', name: p.name })),
     }];
-  }
-
-  /**
-   * The flows declared into this service, by client.
-   * @internal
-   */
-  public get _inboundFlows(): Flow[] {
-    return [...this.inbound.values()];
-  }
-
-  /**
-   * The flows declared out of this service, by server.
-   * @internal
-   */
-  public get _outboundFlows(): Flow[] {
-    return [...this.outbound.values()];
   }
 }
 

@@ -7,7 +7,7 @@ import { VerifiedNamespace, VerifiedService, verifyDeclaredFlows } from './_veri
 import { namespacesFromManifests, podsFromManifests } from '../analyzer/_manifest-pods';
 import { Reachability, checkReadable } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
-import { Flow } from '../model/_flow';
+import { FlowGraph, endKey } from '../model/_flow-graph';
 import { ruleMessage } from '../rules/_catalog';
 import { Finding, ManagedNamespace, ManifestObject, applySuppressions, runManifestRules } from '../rules/_manifest-rules';
 import { ZeroTrustRules } from '../rules/zero-trust-rules';
@@ -26,7 +26,6 @@ export interface GuardedNamespace extends IConstruct {
 export interface GuardedService extends IConstruct {
   readonly name: string;
   readonly namespace: GuardedNamespace;
-  readonly _outboundFlows: Flow[];
   _reachabilityPods(): PodInput[];
 }
 
@@ -51,6 +50,11 @@ export class ZeroTrustGuard extends Construct {
     ZeroTrustGuard.of(service).services.push(service);
   }
 
+  /** The declared flows of the app that `scope` belongs to. */
+  public static flowGraph(scope: IConstruct): FlowGraph {
+    return ZeroTrustGuard.of(scope).flows;
+  }
+
   private static of(scope: IConstruct): ZeroTrustGuard {
     const root = scope.node.root as Construct;
     return (root.node.tryFindChild(GUARD_ID) as ZeroTrustGuard | undefined) ?? new ZeroTrustGuard(root);
@@ -58,6 +62,7 @@ export class ZeroTrustGuard extends Construct {
 
   private readonly namespaces: GuardedNamespace[] = [];
   private readonly services: GuardedService[] = [];
+  private readonly flows = new FlowGraph();
   /** Warnings already printed: cdk8s validates once per chart, and a warning is worth one line. */
   private readonly printed = new Set<string>();
 
@@ -144,16 +149,11 @@ export class ZeroTrustGuard extends Construct {
       }
     }
     const { pods, r } = analysis;
-    const key = (s: { readonly name: string; readonly namespace: { readonly name: string } }) => `${s.namespace.name}/${s.name}`;
-    const services: VerifiedService[] = this.services.map(s => ({
-      key: key(s),
-      path: s.node.path,
-      flows: s._outboundFlows.map(f => ({ to: key(f.to), ports: f.ports })),
-    }));
+    const services: VerifiedService[] = this.services.map(s => ({ key: endKey(s), path: s.node.path }));
     const namespaces = new Map<string, VerifiedNamespace>(this.namespaces.map(ns => [ns.name, {
       path: ns.node.path, allowDns: ns.allowDns, sidecar: ns.mesh === 'sidecar',
     }]));
-    return [...findings, ...verifyDeclaredFlows(r, pods, services, namespaces)];
+    return [...findings, ...verifyDeclaredFlows(r, pods, services, this.flows, namespaces)];
   }
 }
 

@@ -4,6 +4,7 @@ import type { Rule } from '../analyzer/_network-policy-eval';
 import { Reachability } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
 import { DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, WORKLOAD_LABEL, tunnelledOverHbone } from '../model/_constants';
+import { FlowGraph } from '../model/_flow-graph';
 import { ruleMessage } from '../rules/_catalog';
 import { Finding } from '../rules/_manifest-rules';
 import { compareStrings, addToList } from '../util/_collections';
@@ -13,8 +14,6 @@ export interface VerifiedService {
   /** `namespace/name`. */
   readonly key: string;
   readonly path: string;
-  /** Declared flows out of the service: server key and ports. */
-  readonly flows: Array<{ readonly to: string; readonly ports: number[] }>;
 }
 
 /** A managed namespace: the infrastructure flows its own policies allow. */
@@ -53,7 +52,7 @@ interface Difference {
  * change; candidate peers keep it linear in the flows.
  */
 export function verifyDeclaredFlows(
-  r: Reachability, pods: PodInput[], services: VerifiedService[], namespaces: Map<string, VerifiedNamespace>,
+  r: Reachability, pods: PodInput[], services: VerifiedService[], flows: FlowGraph, namespaces: Map<string, VerifiedNamespace>,
 ): Finding[] {
   const facts = new Map<string, PodFacts>();
   const podsOf = new Map<string, string[]>();
@@ -64,28 +63,15 @@ export function verifyDeclaredFlows(
     facts.set(id, { id, input, ns: namespaces.get(input.namespace), service, mesh: r._mesh(id) });
     if (service !== undefined) addToList(podsOf, service, id);
   }
-  /** Declared ports by client service, then server service. */
-  const declared = new Map<string, Map<string, Set<number>>>();
-  const clientsOf = new Map<string, string[]>();
-  for (const s of services) {
-    const servers = declared.get(s.key) ?? new Map<string, Set<number>>();
-    declared.set(s.key, servers);
-    for (const f of s.flows) {
-      const ports = servers.get(f.to) ?? new Set<number>();
-      servers.set(f.to, ports);
-      for (const port of f.ports) ports.add(port);
-      addToList(clientsOf, f.to, s.key);
-    }
-  }
   const byKey = new Map(services.map(s => [s.key, s]));
 
   /** The differences between what one layer allows from `a` to `b` and what the flows declare. */
   const compare = (layer: Layer, a: PodFacts, b: PodFacts, differing: Difference[], matching?: Rule[]): void => {
-    const ports = a.service === undefined || b.service === undefined ? undefined : declared.get(a.service)?.get(b.service);
+    const ports = a.service === undefined || b.service === undefined ? undefined : flows.ports(a.service, b.service);
     // HBONE hides the app port from NetworkPolicy: there it can only tell which pods may open the tunnel.
     const anyTcp = ports !== undefined && layer !== 'authorization' && tunnelledOverHbone(a.mesh, b.mesh);
     for (const { port, protocol, allowed } of r._verdicts(layer, a.id, b.id, matching)) {
-      const expected = (protocol === 'TCP' && (anyTcp || ports?.has(port) === true)) || infrastructure(a.ns, b.input, port, protocol);
+      const expected = (protocol === 'TCP' && (anyTcp || ports?.includes(port) === true)) || infrastructure(a.ns, b.input, port, protocol);
       if (allowed !== expected) differing.push({ from: a.id, to: b.id, port, protocol, actual: allowed });
     }
   };
@@ -95,8 +81,8 @@ export function verifyDeclaredFlows(
     if (!pod.ns) continue;
     const service = pod.service === undefined ? undefined : byKey.get(pod.service);
     const path = service?.path ?? pod.ns.path;
-    const servers = service?.flows.flatMap(f => podsOf.get(f.to) ?? []) ?? [];
-    const clients = pod.service === undefined ? [] : (clientsOf.get(pod.service) ?? []).flatMap(c => podsOf.get(c) ?? []);
+    const servers = service === undefined ? [] : flows.servers(service.key).flatMap(s => podsOf.get(s) ?? []);
+    const clients = pod.service === undefined ? [] : flows.clients(pod.service).flatMap(c => podsOf.get(c) ?? []);
     const sides: Array<[Layer, string[]]> = [['egress', servers], ['ingress', clients]];
     if (pod.mesh) sides.push(['authorization', clients]);
     for (const [layer, declaredPeers] of sides) {
