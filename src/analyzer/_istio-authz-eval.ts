@@ -3,7 +3,9 @@
  * namespace over mesh-wide root namespace) and AuthorizationPolicy evaluation (CUSTOM, then DENY, then ALLOW).
  */
 import { manifestNamespace } from '../model/_constants';
+import { principalOf } from '../model/_identity';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
+import { DATAPLANE_MODE_LABEL, ISTIO_INJECTION_LABEL, ISTIO_REVISION_LABEL } from '../model/_mesh-labels';
 import { SIDECAR_INJECT, sidecarInject } from '../model/_workload-rules';
 import { CidrBlock, IpAddress, cidrContains, parseCidr } from '../util/_cidr';
 import { compareStrings, addToList } from '../util/_collections';
@@ -40,12 +42,12 @@ export interface IstioSource {
  */
 export function meshMode(labels: Labels, ns: Labels, meshed?: boolean): 'sidecar' | 'ambient' | undefined {
   const inject = sidecarInject(labels[SIDECAR_INJECT]);
-  const nsInjection = ns['istio-injection'];
+  const nsInjection = ns[ISTIO_INJECTION_LABEL];
   const sidecar = inject !== false && (nsInjection === 'enabled'
-    || (nsInjection === undefined && ns['istio.io/rev'] !== undefined)
+    || (nsInjection === undefined && ns[ISTIO_REVISION_LABEL] !== undefined)
     || (labels[SIDECAR_INJECT] === 'true' && nsInjection !== 'disabled'));
-  const podMode = labels['istio.io/dataplane-mode'];
-  const ambient = podMode !== 'none' && (podMode === 'ambient' || ns['istio.io/dataplane-mode'] === 'ambient');
+  const podMode = labels[DATAPLANE_MODE_LABEL];
+  const ambient = podMode !== 'none' && (podMode === 'ambient' || ns[DATAPLANE_MODE_LABEL] === 'ambient');
   const derived = sidecar ? 'sidecar' : ambient ? 'ambient' : undefined;
   if (meshed === undefined) return derived;
   return meshed ? derived ?? 'sidecar' : undefined;
@@ -342,8 +344,9 @@ export function authorize(q: AuthzQuery, port: number, protocol: string, reasons
     return false;
   }
   const mtls = q.source.meshed && mode !== 'DISABLE';
+  // A meshed source is a pod, which has a namespace and a ServiceAccount.
   const peer: PeerInfo = mtls
-    ? { principal: `${q.trustDomain}/ns/${q.source.namespace}/sa/${q.source.serviceAccount}`, namespace: q.source.namespace, ip: q.source.ip }
+    ? { principal: principalOf(q.trustDomain, q.source.namespace!, q.source.serviceAccount!), namespace: q.source.namespace, ip: q.source.ip }
     : { ip: q.source.ip };
   if (reasons) {
     reasons.push(mtls

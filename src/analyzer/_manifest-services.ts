@@ -3,9 +3,10 @@
  * it, so a Service's target port on the pods it selects is a port that flows can reach.
  */
 import { checkApiVersion, objectName } from './_manifest-pods';
-import { isPortNumber, protocolOf } from './_network-policy-eval';
+import { protocolOf } from './_network-policy-eval';
 import type { PodInput, PodPortInput } from './reachability-input';
 import { LabelMatcher, checkStringMap, compileSelector, isObject } from '../model/_label-selector';
+import { isPortNumber } from '../model/_ports';
 
 /** A Service's selector and target ports, read from its manifest. */
 interface ServiceTargets {

@@ -4,6 +4,7 @@
  */
 import { NAMESPACE_NAME_LABEL, manifestNamespace } from '../model/_constants';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
+import { isPortNumber } from '../model/_ports';
 import { CidrBlock, IpAddress, cidrContains, parseCidr } from '../util/_cidr';
 import { compareStrings } from '../util/_collections';
 
@@ -232,11 +233,6 @@ export function protocolOf(value: unknown, where: string): string {
   const protocol = value ?? 'TCP';
   if (typeof protocol !== 'string' || !PROTOCOLS.includes(protocol)) throw new Error(`${where}: unsupported protocol ${JSON.stringify(protocol)}`);
   return protocol;
-}
-
-/** Whether the value is a port number, from 1 to 65535. */
-export function isPortNumber(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
 }
 
 /** The policies that select a pod, per direction, sorted by id. */

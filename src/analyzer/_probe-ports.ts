@@ -1,6 +1,7 @@
 // The ports at which one layer's verdict on one peer can change: checking those checks every port and protocol.
 import type { AuthorizationPolicy } from './_istio-authz-eval';
 import { EndpointPort, PROTOCOLS, Rule } from './_network-policy-eval';
+import { isPortNumber } from '../model/_ports';
 
 /** A port and protocol to check. */
 export interface Probe {
@@ -22,7 +23,7 @@ class Probes {
   }
 
   public add(port: number, protocol: string): void {
-    if (port < 1 || port > 65535 || this.list.some(p => p.port === port && p.protocol === protocol)) return;
+    if (!isPortNumber(port) || this.list.some(p => p.port === port && p.protocol === protocol)) return;
     this.list.push({ port, protocol });
   }
 

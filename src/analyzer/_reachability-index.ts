@@ -1,5 +1,6 @@
 // Lookups of the pods that a policy could admit, so that checks enumerate candidates instead of every pair.
 import { Peer, Rule } from './_network-policy-eval';
+import { identityPath } from '../model/_identity';
 import { Labels } from '../model/_label-selector';
 import { addToList } from '../util/_collections';
 
@@ -39,7 +40,7 @@ export class PodIndex {
         namespaced.add(key, value, pod);
       }
       addToList(this.byNamespace, pod.namespace, pod);
-      addToList(this.byIdentity, `ns/${pod.namespace}/sa/${pod.serviceAccount}`, pod);
+      addToList(this.byIdentity, identityPath(pod.namespace, pod.serviceAccount), pod);
     }
     this.withIp = pods.filter(p => p.hasIp);
   }

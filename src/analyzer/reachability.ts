@@ -6,7 +6,7 @@ import {
 import { namespacesFromManifests, objectName, podsFromManifests } from './_manifest-pods';
 import {
   Endpoint, EndpointPort, NetworkPolicy, NetworkPolicyIndex, PROTOCOLS, PeerCache, Rule,
-  admits, distinctRules, isPortNumber, parseNetworkPolicy, peerMatches, portsMatch, protocolOf, rulesAdmit,
+  admits, distinctRules, parseNetworkPolicy, peerMatches, portsMatch, protocolOf, rulesAdmit,
 } from './_network-policy-eval';
 import { Probe, Verdict, authorizationProbes, networkProbes } from './_probe-ports';
 import { PodIndex } from './_reachability-index';
@@ -15,6 +15,7 @@ import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
 import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, tunnelledOverHbone } from '../model/_constants';
 import { Labels } from '../model/_label-selector';
+import { isPortNumber } from '../model/_ports';
 import { parseIp } from '../util/_cidr';
 import { compareStrings } from '../util/_collections';
 

@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { checkPort } from './_check-port';
 import { DestinationRuleSpec, ISTIO_NETWORKING_API, ISTIO_SECURITY_API } from './_istio-spec';
 import { renderAuthorizationPolicy, renderNetworkPolicy } from './_render';
 import { validateFlow } from './_validate-flow';
@@ -12,6 +13,7 @@ import type { PodInput } from '../analyzer/reachability-input';
 import { ZeroTrustGuard } from '../guard/_guard';
 import { NAMESPACE_OBJECT_NAMES, WORKLOAD_LABEL } from '../model/_constants';
 import { FlowGraph } from '../model/_flow-graph';
+import { SPIFFE_SCHEME, principalOf } from '../model/_identity';
 import { ruleMessage } from '../rules/_catalog';
 import { sortedUnique } from '../util/_collections';
 import { dns1035LabelProblem, labelKeyProblem, labelValueProblem } from '../util/_names';
@@ -160,8 +162,8 @@ export class MeshedService extends Construct {
     this.namespace = ns;
     this.ports = [...props.ports];
     this.serviceAccountName = props.name;
-    this.principal = `${ns.trustDomain}/ns/${ns.name}/sa/${this.serviceAccountName}`;
-    this.spiffeId = `spiffe://${this.principal}`;
+    this.principal = principalOf(ns.trustDomain, ns.name, this.serviceAccountName);
+    this.spiffeId = `${SPIFFE_SCHEME}${this.principal}`;
     this.selector = { [WORKLOAD_LABEL]: props.name };
     this.podLabels = { ...props.labels, ...this.selector };
     const metadata = { name: props.name, namespace: ns.name, labels: this.podLabels };
@@ -250,11 +252,7 @@ export class MeshedService extends Construct {
     if (options.ports.length === 0) {
       throw new Error(ruleMessage('ZT105', where, 'the flow has no ports', 'Give the ports the service connects to.'));
     }
-    for (const port of options.ports) {
-      if (!Number.isInteger(port) || port < 1 || port > 65535) {
-        throw new Error(ruleMessage('ZT301', where, `port ${port} is outside 1-65535`, 'Use a whole number from 1 to 65535.'));
-      }
-    }
+    for (const port of options.ports) checkPort(where, port);
     const earlier = this.external.get(peer._key)?.ports ?? [];
     this.external.set(peer._key, { peer, ports: sortedUnique([...earlier, ...options.ports]) });
   }

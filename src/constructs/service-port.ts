@@ -1,3 +1,4 @@
+import { checkPort } from './_check-port';
 import { ruleMessage } from '../rules/_catalog';
 import { portNameProblem } from '../util/_names';
 
@@ -71,9 +72,7 @@ export class ServicePort {
   public readonly name: string;
 
   private constructor(port: number, protocol: AppProtocol, name?: string) {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new Error(ruleMessage('ZT301', `ServicePort.${protocol}`, `port ${port} is outside 1-65535`, 'Use a whole number from 1 to 65535.'));
-    }
+    checkPort(`ServicePort.${protocol}`, port);
     const portName = name ?? `${protocol}-${port}`;
     const problem = portNameProblem(portName);
     if (problem) {

@@ -4,6 +4,7 @@ import { ISTIO_SECURITY_API, AuthorizationPolicySpec, PeerAuthenticationSpec } f
 import { Manifest, NetworkPolicySpec } from './_network-policy-spec';
 import { ZeroTrustGuard } from '../guard/_guard';
 import { AMBIENT_PROBE_SOURCE, DNS_EGRESS, ISTIOD_EGRESS, NAMESPACE_NAME_LABEL, NAMESPACE_OBJECT_NAMES, SYSTEM_NAMESPACES, infrastructurePeer } from '../model/_constants';
+import { enrolmentLabels } from '../model/_mesh-labels';
 import { MeshMode } from '../model/mesh-mode';
 import { ruleMessage } from '../rules/_catalog';
 import { dns1123LabelProblem, labelKeyProblem, labelValueProblem } from '../util/_names';
@@ -111,13 +112,13 @@ export class ZeroTrustNamespace extends Construct {
     this.mesh = props.mesh ?? MeshMode.SIDECAR;
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
 
-    const labels: Record<string, string> = { ...props.labels, ...meshLabels(this.mesh) };
+    const labels: Record<string, string> = { ...props.labels, ...enrolmentLabels(this.mesh) };
     for (const [key, value] of Object.entries(props.labels ?? {})) {
       const problem = labelKeyProblem(key) ?? labelValueProblem(key, value);
       if (problem) {
         throw new Error(ruleMessage('ZT203', path, problem, 'Fix the label or drop it.'));
       }
-      if (key in meshLabels(this.mesh) || key === NAMESPACE_NAME_LABEL) {
+      if (key in enrolmentLabels(this.mesh) || key === NAMESPACE_NAME_LABEL) {
         throw new Error(ruleMessage('ZT203', path, `label "${key}" is set by the library`, 'Choose the mesh with the `mesh` prop instead.'));
       }
     }
@@ -192,14 +193,5 @@ export class ZeroTrustNamespace extends Construct {
 
   private istioObject(kind: string, name: string, spec: PeerAuthenticationSpec | AuthorizationPolicySpec): void {
     new ApiObject(this, kind, { apiVersion: ISTIO_SECURITY_API, kind, metadata: { name, namespace: this.name }, spec });
-  }
-}
-
-/** The enrolment label of a mesh mode. */
-function meshLabels(mesh: MeshMode): Record<string, string> {
-  switch (mesh) {
-    case MeshMode.SIDECAR: return { 'istio-injection': 'enabled' };
-    case MeshMode.AMBIENT: return { 'istio.io/dataplane-mode': 'ambient' };
-    case MeshMode.NONE: return {};
   }
 }

@@ -4,6 +4,7 @@
  * that the rules and the reachability analyzer agree.
  */
 import { isObject } from './_label-selector';
+import { DATAPLANE_MODE_LABEL } from './_mesh-labels';
 import { MeshMode } from './mesh-mode';
 
 /** Where each workload kind keeps its pod template (metadata and spec), and the field's name for messages. */
@@ -54,8 +55,8 @@ export function meshOptOuts(metadata: unknown, mesh: `${MeshMode}`): MeshOptOut[
   const labels = stringMap(isObject(metadata) ? metadata.labels : undefined);
   const annotations = stringMap(isObject(metadata) ? metadata.annotations : undefined);
   if (mesh === MeshMode.AMBIENT) {
-    return labels['istio.io/dataplane-mode'] === 'none'
-      ? [{ field: 'labels["istio.io/dataplane-mode"]', problem: 'the pods opt out of ambient mode' }]
+    return labels[DATAPLANE_MODE_LABEL] === 'none'
+      ? [{ field: `labels["${DATAPLANE_MODE_LABEL}"]`, problem: 'the pods opt out of ambient mode' }]
       : [];
   }
   if (mesh !== MeshMode.SIDECAR) return [];

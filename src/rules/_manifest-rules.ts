@@ -15,19 +15,15 @@ import { OPENING_RULES } from './_openings-rules';
 import { RuleSeverity } from './rule-info';
 import { ZeroTrustRules } from './zero-trust-rules';
 import { WORKLOAD_LABEL } from '../model/_constants';
+import { SPIFFE_SCHEME } from '../model/_identity';
 import { isObject } from '../model/_label-selector';
+import { ENROLMENT_LABELS, OPT_OUT_LABELS } from '../model/_mesh-labels';
 import { meshOptOuts, serviceAccountOf } from '../model/_workload-rules';
 import { coveredFamilies } from '../util/_cidr';
 import { addToList, compareStrings } from '../util/_collections';
 
 export type { Finding, ManagedNamespace, ManifestContext, ManifestObject } from './_manifest-objects';
 
-const ENROLMENT_LABELS: Record<string, [string, string]> = {
-  sidecar: ['istio-injection', 'enabled'],
-  ambient: ['istio.io/dataplane-mode', 'ambient'],
-};
-
-const OPT_OUT_LABELS: Array<[string, string]> = [['istio-injection', 'disabled'], ['istio.io/dataplane-mode', 'none']];
 
 /** Whether a peer selects a bounded set: not empty, no empty selector, no ipBlock of every address. */
 function narrowPeer(peer: unknown): boolean {
@@ -82,9 +78,9 @@ function zt404(ctx: ManifestContext): Finding[] {
 }
 
 function zt405(ctx: ManifestContext): Finding[] {
-  return sourceEntries(ctx).filter(e => ['principals', 'notPrincipals'].includes(e.key) && e.value.startsWith('spiffe://')).map(e =>
+  return sourceEntries(ctx).filter(e => ['principals', 'notPrincipals'].includes(e.key) && e.value.startsWith(SPIFFE_SCHEME)).map(e =>
     finding('ZT405', e.o, sourceField(e), `principal "${e.value}" has the spiffe:// scheme, which Istio principals never carry, so it never matches`,
-      `Write it without the scheme: "${e.value.slice('spiffe://'.length)}".`));
+      `Write it without the scheme: "${e.value.slice(SPIFFE_SCHEME.length)}".`));
 }
 
 function zt406(ctx: ManifestContext): Finding[] {

@@ -13,6 +13,7 @@ import {
 import {
   AMBIENT_PROBE_SOURCE, DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, NAMESPACE_NAME_LABEL, WORKLOAD_LABEL, infrastructurePeer,
 } from '../model/_constants';
+import { SPIFFE_SCHEME, principalOf } from '../model/_identity';
 import { isObject } from '../model/_label-selector';
 import { serviceAccountOf } from '../model/_workload-rules';
 import { coveredFamilies, parseCidr, withMappedIpv4 } from '../util/_cidr';
@@ -96,7 +97,7 @@ function declared(ctx: ManifestContext): Map<string, Declared> {
       const d = byNamespace.get(namespace)!;
       if (typeof workload === 'string') d.workloads.add(workload);
       if (typeof account === 'string' && account !== 'default') {
-        d.principals.add(`${ctx.managed.get(namespace)!.trustDomain ?? 'cluster.local'}/ns/${namespace}/sa/${account}`);
+        d.principals.add(principalOf(ctx.managed.get(namespace)!.trustDomain ?? 'cluster.local', namespace, account));
       }
     };
     for (const [name, ns] of ctx.managed) for (const service of ns.services ?? []) add(name, service, service);
@@ -115,7 +116,7 @@ function zt421(ctx: ManifestContext): Finding[] {
       'Name the clients in `from[].source.principals`, or suppress ZT421 with a reason.')];
   });
   // Wildcards are ZT406's, and a spiffe:// principal never matches (ZT405).
-  const entries = sourceEntries(ctx).filter(e => allowPolicy(e.o) && !e.value.includes('*') && !e.value.startsWith('spiffe://'));
+  const entries = sourceEntries(ctx).filter(e => allowPolicy(e.o) && !e.value.includes('*') && !e.value.startsWith(SPIFFE_SCHEME));
   return [
     ...unnamed,
     ...entries.filter(e => e.key === 'principals' && !principals.has(e.value)).map(e => finding('ZT421', e.o, sourceField(e),
