@@ -8,6 +8,7 @@ import {
   Endpoint, EndpointPort, NetworkPolicy, NetworkPolicyIndex, PROTOCOLS, PeerCache, Rule,
   admits, distinctRules, parseNetworkPolicy, peerMatches, portsMatch, protocolOf, rulesAdmit,
 } from './_network-policy-eval';
+import { isPodStandIn } from './_pod-stand-ins';
 import { Probe, Verdict, authorizationProbes, networkProbes } from './_probe-ports';
 import { PodIndex } from './_reachability-index';
 import { renderMatrix, renderMermaid } from './_reachability-render';
@@ -72,8 +73,7 @@ export class Reachability {
     const manifests = constructs.filter(c => ApiObject.isApiObject(c)).map(c => (c as ApiObject).toJson());
     const pods: PodInput[] = podsFromManifests(manifests);
     for (const c of constructs) {
-      const standIns = (c as any)._reachabilityPods;
-      if (typeof standIns === 'function') pods.push(...standIns.call(c));
+      if (isPodStandIn(c)) pods.push(...c._reachabilityPods());
     }
     return new Reachability({ ...options, pods, manifests, namespaces: namespacesFromManifests(manifests, pods) });
   }

@@ -9,6 +9,7 @@ import type { AllowToOptions } from './allow-to-options';
 import { ExternalFlowOptions, ExternalPeer } from './external-peer';
 import { ServicePort } from './service-port';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
+import { registerPodStandIn } from '../analyzer/_pod-stand-ins';
 import type { PodInput } from '../analyzer/reachability-input';
 import { ZeroTrustGuard } from '../guard/_guard';
 import { NAMESPACE_OBJECT_NAMES, WORKLOAD_LABEL } from '../model/_constants';
@@ -216,6 +217,7 @@ export class MeshedService extends Construct {
       this.enrol(this.deployment);
     }
     ZeroTrustGuard.registerService(this);
+    registerPodStandIn(this);
   }
 
   /**

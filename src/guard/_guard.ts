@@ -3,6 +3,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { inLinearSynth, linearizeApp } from './_linear-synth';
+import { registerRenderedCheck } from './_rendered-checks';
 import { VerifiedNamespace, VerifiedService, verifyDeclaredFlows } from './_verify';
 import { namespacesFromManifests, podsFromManifests } from '../analyzer/_manifest-pods';
 import { Reachability, checkReadable } from '../analyzer/reachability';
@@ -68,6 +69,7 @@ export class ZeroTrustGuard extends Construct {
 
   private constructor(root: Construct) {
     super(root, GUARD_ID);
+    registerRenderedCheck(this);
     linearizeApp(root);
     this.node.addValidation({ validate: () => inLinearSynth(root) ? this.annotate() : this.check(render(root)) });
   }

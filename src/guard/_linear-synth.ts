@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { isRenderedCheck } from './_rendered-checks';
 
 /** The apps inside a linear synth: their validations are followed by the checks of the rendered objects. */
 const sessions = new WeakSet<IConstruct>();
@@ -41,7 +42,7 @@ export function linearizeApp(root: IConstruct): void {
   if (Object.getPrototypeOf(root) !== App.prototype) return;
   const app = root as App;
   // App keeps this setting private: a cdk8s that stores it otherwise keeps its own synth.
-  const recordMetadata = (app as any).recordConstructMetadata;
+  const recordMetadata = (app as unknown as { readonly recordConstructMetadata?: unknown }).recordConstructMetadata;
   const own = (name: string) => Object.prototype.hasOwnProperty.call(app, name);
   if (typeof recordMetadata !== 'boolean' || own('synth') || own('synthYaml')) return;
   app.synth = () => synthLinear(app, recordMetadata);
@@ -148,10 +149,10 @@ function renderChecked(constructs: IConstruct[], chartObjects: ApiObject[][]): a
   const manifests = chartObjects.map(objects => objects.map(o => o.toJson()));
   const rendered = chartObjects.flatMap((objects, i) => objects.map((o, j) => new RenderedObject(manifests[i][j], o)));
   const errors: string[] = [];
+  // The constructs with checks are those registered through registerRenderedCheck (the app's guard).
   for (const c of constructs) {
-    const check = (c as any)._validateRendered;
-    if (typeof check !== 'function') continue;
-    for (const error of check.call(c, rendered) as string[]) {
+    if (!isRenderedCheck(c)) continue;
+    for (const error of c._validateRendered(rendered)) {
       errors.push(`[${c.node.path}] ${error}`);
     }
   }

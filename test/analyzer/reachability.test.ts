@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as fc from 'fast-check';
 import { PodInput, Reachability } from '../../src';
+import { registerPodStandIn } from '../../src/analyzer/_pod-stand-ins';
 
 function np(namespace: string, name: string, spec: any): any {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec };
@@ -186,6 +187,7 @@ describe('allowed flows and their renderings', () => {
 class StandIn extends Construct {
   constructor(scope: Construct, id: string, private readonly pod: PodInput) {
     super(scope, id);
+    registerPodStandIn(this);
   }
 
   public _reachabilityPods(): PodInput[] {

@@ -4,6 +4,7 @@ import { ApiObject, App, AppProps, Chart, JsonPatch, Yaml, YamlOutputType } from
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AllowFlow, MeshedService, MeshMode, ServicePort, ZeroTrustApp, ZeroTrustNamespace, ZeroTrustRules } from '../../src';
+import { registerRenderedCheck } from '../../src/guard/_rendered-checks';
 import { cdk8sSynth, readTree, tempDir } from '../_util';
 
 type AppClass = new (props: AppProps) => App;
@@ -156,6 +157,7 @@ describe('ZeroTrustApp', () => {
       public readonly calls: Array<Array<{ manifest: any; path: string }>> = [];
       constructor(scope: Construct, id: string, private readonly errors: string[] = []) {
         super(scope, id);
+        registerRenderedCheck(this);
       }
       public _validateRendered(objects: Array<{ manifest: any; path: string }>): string[] {
         this.calls.push(objects);
