@@ -1,4 +1,4 @@
-// The layering of src/ (see README "Layout"): each folder may import only the folders to its left.
+// The layering of src/ (see docs/layout.md): each folder may import only the folders to its left.
 //   util <- model <- (analyzer | rules) <- guard <- constructs;  cli -> analyzer;  index.ts re-exports.
 // Type-only imports count (tsPreCompilationDeps), so an `import type` cannot hide a circle or a wrong-way edge.
 /** Folders each folder may import, besides itself. */

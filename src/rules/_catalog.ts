@@ -1,4 +1,4 @@
-// The zero-trust rule catalog: every rule with its stable id. The README's rule table is written from it.
+// The zero-trust rule catalog: every rule with its stable id. The rule table of docs/rules.md is written from it.
 import { RuleInfo, RuleSeverity } from './rule-info';
 
 const E = RuleSeverity.ERROR;
@@ -83,7 +83,7 @@ export function ruleMessage(id: string, path: string, problem: string, fix: stri
   return `[${id}] ${path}: ${problem}. ${fix}`;
 }
 
-/** The catalog as the README's Markdown table. */
+/** The catalog as the Markdown table of docs/rules.md. */
 export function ruleTableMarkdown(): string {
   const rows = RULE_CATALOG.map(r => `| ${r.id} | ${r.severity} | ${r.suppressible ? 'yes' : 'no'} | ${r.title} | ${r.rationale} |`);
   return ['| id | severity | suppressible | rule | why |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
