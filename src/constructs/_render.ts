@@ -1,9 +1,9 @@
 // Builds the per-workload NetworkPolicy and AuthorizationPolicy specs from the declared flows.
-import { AuthorizationPolicySpec, AuthorizationRuleSpec } from './_istio-spec';
-import { NetworkPolicyEgressRuleSpec, NetworkPolicyPeerSpec, NetworkPolicyPortSpec, NetworkPolicySpec } from './_network-policy-spec';
 import type { ExternalPeer } from './external-peer';
 import { NAMESPACE_NAME_LABEL } from '../model/_constants';
 import { Flow, FlowEnd, networkPorts } from '../model/_flow';
+import { AuthorizationPolicySpec, AuthorizationRuleSpec } from '../model/_istio-spec';
+import { NetworkPolicyEgressRuleSpec, NetworkPolicyPeerSpec, NetworkPolicyPortSpec, NetworkPolicySpec } from '../model/_network-policy-spec';
 import { compareStrings, groupSorted } from '../util/_collections';
 
 /** The peer that selects `other`'s pods, seen from a policy in `self`'s namespace. */

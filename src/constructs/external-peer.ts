@@ -1,4 +1,4 @@
-import { IpBlockSpec } from './_network-policy-spec';
+import { IpBlockSpec } from '../model/_network-policy-spec';
 import { ruleMessage } from '../rules/_catalog';
 import { cidrContains, parseCidr, parseIp } from '../util/_cidr';
 

@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ISTIO_SECURITY_API, AuthorizationPolicySpec, PeerAuthenticationSpec } from './_istio-spec';
-import { Manifest, NetworkPolicySpec } from './_network-policy-spec';
 import { ZeroTrustGuard } from '../guard/_guard';
 import { AMBIENT_PROBE_SOURCE, DNS_EGRESS, ISTIOD_EGRESS, NAMESPACE_NAME_LABEL, NAMESPACE_OBJECT_NAMES, SYSTEM_NAMESPACES, infrastructurePeer } from '../model/_constants';
+import { ISTIO_SECURITY_API, AuthorizationPolicySpec, PeerAuthenticationSpec } from '../model/_istio-spec';
 import { enrolmentLabels } from '../model/_mesh-labels';
+import { Manifest, NetworkPolicySpec } from '../model/_network-policy-spec';
 import { MeshMode } from '../model/mesh-mode';
 import { ruleMessage } from '../rules/_catalog';
 import { dns1123LabelProblem, labelKeyProblem, labelValueProblem } from '../util/_names';

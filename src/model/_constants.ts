@@ -1,5 +1,5 @@
 // Names and labels shared by the constructs and the rules.
-import type { NetworkPolicyPeerSpec, NetworkPolicyPortSpec } from '../constructs/_network-policy-spec';
+import type { NetworkPolicyPeerSpec, NetworkPolicyPortSpec } from './_network-policy-spec';
 
 /** The label every namespace carries, set by the API server; peers select namespaces by it. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
