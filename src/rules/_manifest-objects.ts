@@ -3,7 +3,7 @@
  * grouped by kind, and views of them (NetworkPolicy rules and peers, pod templates) that several rules share, each
  * built once per context.
  */
-import { ruleMessage } from './_catalog';
+import { formatRuleMessage } from './_message';
 import { ISTIO_ROOT_NAMESPACE, manifestNamespace } from '../model/_constants';
 import { isObject } from '../model/_label-selector';
 import { POD_TEMPLATES } from '../model/_workload-rules';
@@ -143,7 +143,7 @@ export function sourceField(e: SourceEntry): string {
 export function finding(ruleId: string, o: Placed, field: string, problem: string, fix: string): Finding {
   const place = field ? `${whereOf(o)}, ${field}` : whereOf(o);
   const path = o.object.path;
-  return { ruleId, path, message: ruleMessage(ruleId, path, `${place}: ${problem}`, fix) };
+  return { ruleId, path, message: formatRuleMessage(ruleId, path, `${place}: ${problem}`, fix) };
 }
 
 export function list(value: unknown): any[] {

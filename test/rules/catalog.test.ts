@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { AllowFlow, ExternalPeer, MeshedService, MeshMode, ServicePort, ZeroTrustNamespace } from '../../src';
-import { RULE_CATALOG, ruleMessage, ruleTableMarkdown } from '../../src/rules/_catalog';
+import { RULES, RULE_CATALOG, ruleMessage, ruleTableMarkdown } from '../../src/rules/_catalog';
 
 describe('rule catalog', () => {
   test('ids are unique, well formed and in order', () => {
@@ -24,6 +24,11 @@ describe('rule catalog', () => {
     expect(ruleMessage('ZT104', 'shop/web-to-api', 'port 9999 is not a port of api', 'Declare it.'))
       .toBe('[ZT104] shop/web-to-api: port 9999 is not a port of api. Declare it.');
     expect(() => ruleMessage('ZT999', 'x', 'y', 'z')).toThrow(/unknown zero-trust rule id ZT999/);
+  });
+
+  test('one registry: the rules that inspect synthesized objects carry their check, the others only their metadata', () => {
+    const checked = RULES.filter(r => r.check !== undefined).map(r => r.id);
+    expect(checked).toEqual(RULE_CATALOG.map(r => r.id).filter(id => /^ZT[45]/.test(id) && id !== 'ZT416' && id !== 'ZT417'));
   });
 
   test('docs/rules.md documents every rule, as generated from the catalog', () => {
