@@ -29,6 +29,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // Evaluates the CRD bundle's CEL rules (x-kubernetes-validations).
     '@marcbachmann/cel-js@^8',
     '@types/node@^20',
+    // Enforces the layering of src/ and forbids import circles, type-only imports included (.dependency-cruiser.js).
+    // 17.x: 18.x needs Node.js 22.
+    'dependency-cruiser@^17',
   ],
   bin: { 'cdk8s-zero-trust': 'bin/cdk8s-zero-trust' },
   tsconfigDevFile: 'tsconfig.dev.json',
@@ -70,6 +73,15 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+// The layering of src/ (util <- model <- analyzer | rules <- guard <- constructs; cli -> analyzer) and no circles,
+// checked before the tests so that a wrong-way import or a new circle fails the build.
+const layers = project.addTask('layers', {
+  description: 'Check the import direction between the folders of src/ and that there is no import circle',
+  exec: 'depcruise --config .dependency-cruiser.js src',
+});
+project.testTask.prependSpawn(layers);
+
+project.addPackageIgnore('/.dependency-cruiser.js');
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/bench/');
 
