@@ -267,15 +267,16 @@ export class MeshedService extends Construct {
    * @param workload the workload to enrol
    */
   public enrol(workload: kplus.AbstractPod): void {
-    const where = `${this.node.path}.enrol(${workload.node.path})`;
+    // Built only when thrown: node paths are costly and enrolling is on every service's construction path.
+    const where = () => `${this.node.path}.enrol(${workload.node.path})`;
     if (workload.serviceAccount?.name !== this.serviceAccountName) {
-      throw new Error(ruleMessage('ZT206', where,
+      throw new Error(ruleMessage('ZT206', where(),
         `the workload runs as ServiceAccount "${workload.serviceAccount?.name ?? 'default'}", not as "${this.serviceAccountName}"`,
         'Create it with `serviceAccount: service.serviceAccount`.'));
     }
     const namespace = workload.metadata.namespace ?? Chart.of(workload).namespace;
     if (namespace !== this.namespace.name) {
-      throw new Error(ruleMessage('ZT207', where,
+      throw new Error(ruleMessage('ZT207', where(),
         `the workload is in namespace "${namespace ?? 'default'}", not "${this.namespace.name}"`,
         `Create it with \`metadata: { namespace: '${this.namespace.name}' }\`.`));
     }
