@@ -151,7 +151,13 @@ export class ZeroTrustGuard extends Construct {
       }
     }
     const { pods, r } = analysis;
-    const services: VerifiedService[] = this.services.map(s => ({ key: endKey(s), path: s.node.path }));
+    const services: VerifiedService[] = this.services.map(s => ({
+      key: endKey(s),
+      // Read only for a finding: node paths are built by walking the scopes.
+      get path() {
+        return s.node.path;
+      },
+    }));
     const namespaces = new Map<string, VerifiedNamespace>(this.namespaces.map(ns => [ns.name, {
       path: ns.node.path, allowDns: ns.allowDns, sidecar: ns.mesh === 'sidecar',
     }]));

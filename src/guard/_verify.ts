@@ -80,7 +80,6 @@ export function verifyDeclaredFlows(
   for (const pod of facts.values()) {
     if (!pod.ns) continue;
     const service = pod.service === undefined ? undefined : byKey.get(pod.service);
-    const path = service?.path ?? pod.ns.path;
     const servers = service === undefined ? [] : flows.servers(service.key).flatMap(s => podsOf.get(s) ?? []);
     const clients = pod.service === undefined ? [] : flows.clients(pod.service).flatMap(c => podsOf.get(c) ?? []);
     const sides: Array<[Layer, string[]]> = [['egress', servers], ['ingress', clients]];
@@ -100,6 +99,7 @@ export function verifyDeclaredFlows(
         else compare(layer, peer, pod, differing, matching);
       }
       if (differing.length > 0) {
+        const path = service?.path ?? pod.ns.path;
         const text = (d: Difference) => `${d.from} -> ${d.to} on ${d.port}/${d.protocol}`;
         const shown = differing.sort((x, y) => compareStrings(text(x), text(y))).slice(0, SHOWN).map(d => {
           const why = r.explain(d)[layer].reasons.join('; ');
