@@ -236,6 +236,17 @@ describe('MeshedService without ports: a client, such as a nightly CronJob', () 
     expect(() => app.synthYaml()).not.toThrow();
   });
 
+  test('outside the mesh: the same egress-only NetworkPolicy, and the proof passes', () => {
+    const { app, chart, ns } = setup(MeshMode.NONE);
+    const api = new MeshedService(chart, 'api', { namespace: ns, name: 'api', ports: [ServicePort.grpc(9090)] });
+    new MeshedService(chart, 'nightly', { namespace: ns, name: 'nightly' }).allowTo(api);
+    const objects = synthAll(app);
+    expect(kinds(objects.filter(o => o.metadata.name === 'nightly'))).toEqual(['NetworkPolicy shop/nightly', 'ServiceAccount shop/nightly']);
+    expect(find(objects, 'NetworkPolicy', 'shop', 'nightly').spec.egress)
+      .toEqual([{ to: [{ podSelector: { matchLabels: { [WORKLOAD]: 'api' } } }], ports: [{ protocol: 'TCP', port: 9090 }] }]);
+    expect(() => app.synthYaml()).not.toThrow();
+  });
+
   test('declaring the flow twice, three ways, renders it once', () => {
     const once = synthAll(nightly().app);
     const { app, chart, api, client } = nightly();
