@@ -1,6 +1,7 @@
 // Istio's bookinfo as a zero-trust blueprint: productpage calls details and reviews, reviews calls ratings, nothing else.
 // The front end and the back end live in two namespaces; reviews runs three versions as one identity.
-import { App, Chart } from 'cdk8s';
+// A nightly CronJob, ratings-report, is a client without ports: it may call ratings, and nothing may call it.
+import { App, Chart, Cron } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { MeshedService, ServicePort, ZeroTrustNamespace } from '../src';
 
@@ -30,7 +31,18 @@ export function bookinfo(app: App): void {
     reviews.enrol(deployment);
   }
 
+  // A client: its own identity and egress only, no Service; its CronJob is built with cdk8s-plus and enrolled.
+  const report = new MeshedService(back, 'ratings-report', { namespace: backNs, name: 'ratings-report' });
+  report.enrol(new kplus.CronJob(back, 'ratings-report-cron', {
+    metadata: { name: 'ratings-report', namespace: backNs.name },
+    schedule: Cron.daily(),
+    serviceAccount: report.serviceAccount,
+    automountServiceAccountToken: false,
+    containers: [{ image: 'ghcr.io/example/ratings-report:1.0.0' }],
+  }));
+
   productpage.allowTo(details);
   productpage.allowTo(reviews);
   reviews.allowTo(ratings);
+  report.allowTo(ratings);
 }

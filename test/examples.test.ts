@@ -63,7 +63,7 @@ describe('bookinfo in detail', () => {
   test('the AuthorizationPolicies admit exactly the declared principals', () => {
     expect(principals('bookinfo-back', 'details')).toEqual(['cluster.local/ns/bookinfo-front/sa/productpage']);
     expect(principals('bookinfo-back', 'reviews')).toEqual(['cluster.local/ns/bookinfo-front/sa/productpage']);
-    expect(principals('bookinfo-back', 'ratings')).toEqual(['cluster.local/ns/bookinfo-back/sa/reviews']);
+    expect(principals('bookinfo-back', 'ratings')).toEqual(['cluster.local/ns/bookinfo-back/sa/ratings-report', 'cluster.local/ns/bookinfo-back/sa/reviews']);
     expect(principals('bookinfo-front', 'productpage')).toEqual([]);
   });
 
@@ -73,6 +73,19 @@ describe('bookinfo in detail', () => {
       expect(d.spec.template.spec.serviceAccountName).toBe('reviews');
       expect(d.spec.template.metadata.labels).toMatchObject({ 'zero-trust.cdk8s.io/workload': 'reviews', 'version': v });
     }
+  });
+
+  test('the nightly ratings-report CronJob is a client: its own identity, egress to ratings only, no Service', () => {
+    const cron = find(objects, 'CronJob', 'bookinfo-back', 'ratings-report');
+    expect(cron.spec.jobTemplate.spec.template.spec.serviceAccountName).toBe('ratings-report');
+    expect(cron.spec.jobTemplate.spec.template.metadata.labels).toMatchObject({ 'zero-trust.cdk8s.io/workload': 'ratings-report' });
+    expect(find(objects, 'NetworkPolicy', 'bookinfo-back', 'ratings-report').spec).toEqual({
+      podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'ratings-report' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [],
+      egress: [{ to: [{ podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'ratings' } } }], ports: [{ port: 9080, protocol: 'TCP' }] }],
+    });
+    expect(objects.filter((o: any) => o.metadata.name === 'ratings-report').map((o: any) => o.kind).sort()).toEqual(['CronJob', 'NetworkPolicy', 'ServiceAccount']);
   });
 
   test('the cross-namespace peers select the namespace and the pods in one peer', () => {

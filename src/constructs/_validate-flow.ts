@@ -29,6 +29,10 @@ export function validateFlow(declaredBy: () => string, from: DeclaredEnd, to: De
       `${from.name} is in namespace "${from.namespace.name}", which is outside the mesh, so it has no mTLS identity and ${to.name}'s STRICT mTLS would refuse it`,
       `Put namespace "${from.namespace.name}" in the mesh (MeshMode.SIDECAR or AMBIENT).`));
   }
+  if (to.ports.length === 0) {
+    throw new Error(ruleMessage('ZT109', declaredBy(), `${to.node.path} is a client without ports, so nothing may call it`,
+      `Give ${to.name} the ports it serves, or declare the flow the other way, from ${to.name}.`));
+  }
   const exposed = to.ports.map(p => p.port);
   const ports = options.ports ?? exposed;
   if (ports.length === 0) {

@@ -34,9 +34,14 @@ export interface MeshedServiceProps {
   readonly name: string;
 
   /**
-   * The ports the service serves on.
+   * The ports the service serves on; omit them for a client that serves nothing, such as a Job or a CronJob.
+   *
+   * A client has its own identity and NetworkPolicy (egress to the servers it may call, no ingress) but no Service,
+   * DestinationRule or AuthorizationPolicy: the namespace's allow-nothing policy applies to it, and a flow to it is
+   * refused (ZT109).
+   * @default - none: a client that may call servers and that nothing may call
    */
-  readonly ports: ServicePort[];
+  readonly ports?: ServicePort[];
 
   /**
    * A container image to run: when given, the service also emits a cdk8s-plus-27 Deployment enrolled as this identity.
@@ -64,6 +69,9 @@ export interface MeshedServiceProps {
  * carry Istio's protocol naming and `appProtocol`, the workload's NetworkPolicy (ingress and egress, filled at synth
  * from every flow declared), and in the mesh a DestinationRule with ISTIO_MUTUAL and the workload's ALLOW
  * AuthorizationPolicy, which admits the declared clients' principals on the declared ports.
+ *
+ * Without `ports` it is a client, such as a nightly CronJob: its own ServiceAccount and a NetworkPolicy that lets its
+ * pods call only the declared servers and admits nothing, and no Service, DestinationRule or AuthorizationPolicy.
  */
 export class MeshedService extends Construct {
   /**
@@ -77,7 +85,7 @@ export class MeshedService extends Construct {
   public readonly namespace: ZeroTrustNamespace;
 
   /**
-   * The service's ports.
+   * The service's ports; empty for a client.
    */
   public readonly ports: ServicePort[];
 
@@ -107,9 +115,9 @@ export class MeshedService extends Construct {
   public readonly selector: { [key: string]: string };
 
   /**
-   * The Service object.
+   * The Service object, when the service has ports.
    */
-  public readonly service: ApiObject;
+  public readonly service?: ApiObject;
 
   /**
    * The workload's NetworkPolicy.
@@ -117,12 +125,12 @@ export class MeshedService extends Construct {
   public readonly networkPolicy: ApiObject;
 
   /**
-   * The workload's AuthorizationPolicy, when the namespace is in the mesh.
+   * The workload's AuthorizationPolicy, when the namespace is in the mesh and the service has ports.
    */
   public readonly authorizationPolicy?: ApiObject;
 
   /**
-   * The DestinationRule that makes clients use Istio mTLS, when the namespace is in the mesh.
+   * The DestinationRule that makes clients use Istio mTLS, when the namespace is in the mesh and the service has ports.
    */
   public readonly destinationRule?: ApiObject;
 
@@ -152,7 +160,7 @@ export class MeshedService extends Construct {
     if (Object.values(NAMESPACE_OBJECT_NAMES).includes(props.name)) {
       throw new Error(ruleMessage('ZT202', path, `the name "${props.name}" is taken by an object of the namespace`, 'Choose another service name.'));
     }
-    checkPorts(path, props.ports);
+    if (props.ports) checkPorts(path, props.ports);
     if (props.replicas !== undefined && (!Number.isInteger(props.replicas) || props.replicas < 0)) {
       throw new Error(ruleMessage('ZT305', path, `replicas is ${props.replicas}`, 'Give a whole number of at least 0.'));
     }
@@ -161,7 +169,7 @@ export class MeshedService extends Construct {
 
     this.name = props.name;
     this.namespace = ns;
-    this.ports = [...props.ports];
+    this.ports = [...props.ports ?? []];
     this.serviceAccountName = props.name;
     this.principal = principalOf(ns.trustDomain, ns.name, this.serviceAccountName);
     this.spiffeId = `${SPIFFE_SCHEME}${this.principal}`;
@@ -170,15 +178,19 @@ export class MeshedService extends Construct {
     const metadata = { name: props.name, namespace: ns.name, labels: this.podLabels };
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata, automountToken: false });
-    this.service = new ApiObject(this, 'Service', {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata,
-      spec: {
-        selector: this.selector,
-        ports: this.ports.map(p => ({ name: p.name, port: p.port, targetPort: p.port, protocol: 'TCP', appProtocol: p.protocol })),
-      },
-    });
+    // A client serves nothing: no Service, and in the mesh the namespace's allow-nothing policy is its authorization.
+    const serves = this.ports.length > 0;
+    if (serves) {
+      this.service = new ApiObject(this, 'Service', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata,
+        spec: {
+          selector: this.selector,
+          ports: this.ports.map(p => ({ name: p.name, port: p.port, targetPort: p.port, protocol: 'TCP', appProtocol: p.protocol })),
+        },
+      });
+    }
     this.networkPolicy = new ApiObject(this, 'NetworkPolicy', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -187,7 +199,7 @@ export class MeshedService extends Construct {
         produce: () => renderNetworkPolicy(this, this.flows.inbound(this), this.flows.outbound(this), [...this.external.values()]),
       }),
     });
-    if (ns.meshed) {
+    if (ns.meshed && serves) {
       const destinationRule: DestinationRuleSpec = {
         host: `${props.name}.${ns.name}.svc.${ns.clusterDomain}`,
         trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
@@ -260,7 +272,7 @@ export class MeshedService extends Construct {
   }
 
   /**
-   * Enrols a cdk8s-plus-27 workload (Deployment, StatefulSet, DaemonSet, Job or Pod) as this service.
+   * Enrols a cdk8s-plus-27 workload (Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod) as this service.
    *
    * The workload must run as this service's ServiceAccount (pass `serviceAccount: service.serviceAccount`)
    * in this service's namespace; enrolling adds the service's labels to its pods and, for a workload, its selector.
@@ -316,7 +328,7 @@ export class MeshedService extends Construct {
 
 function checkPorts(path: string, ports: ServicePort[]): void {
   if (ports.length === 0) {
-    throw new Error(ruleMessage('ZT304', path, 'the service has no ports', 'Give it at least one ServicePort.'));
+    throw new Error(ruleMessage('ZT304', path, 'the service has no ports', 'Give it at least one ServicePort, or omit `ports` for a client that serves nothing.'));
   }
   const numbers = new Set<number>();
   const names = new Set<string>();

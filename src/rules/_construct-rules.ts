@@ -55,6 +55,13 @@ export const CONSTRUCT_RULES: Rule[] = [
     suppressible: false,
   },
   {
+    id: 'ZT109',
+    title: 'Flow to a client without ports',
+    severity: RuleSeverity.ERROR,
+    rationale: 'A MeshedService without ports is a client: it has no Service and no AuthorizationPolicy, and its NetworkPolicy admits nothing, so a flow to it could never work as declared.',
+    suppressible: false,
+  },
+  {
     id: 'ZT201',
     title: 'Invalid namespace or service name',
     severity: RuleSeverity.ERROR,
@@ -142,7 +149,7 @@ export const CONSTRUCT_RULES: Rule[] = [
     id: 'ZT304',
     title: 'Service with no ports',
     severity: RuleSeverity.ERROR,
-    rationale: 'A Service needs at least one port, and a flow needs a port to name.',
+    rationale: 'A Service needs at least one port, and a flow needs a port to name; a client that serves nothing omits `ports` instead of giving none.',
     suppressible: false,
   },
   {

@@ -1,6 +1,6 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart, Cron } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { MeshedService, MeshMode, ServicePort, ZeroTrustNamespace } from '../../src';
+import { AllowFlow, MeshedService, MeshMode, ServicePort, ZeroTrustNamespace } from '../../src';
 import { find, kinds, newChart, synthAll } from '../_util';
 
 const SELECTOR = { 'zero-trust.cdk8s.io/workload': 'web' };
@@ -128,7 +128,7 @@ describe('MeshedService', () => {
   });
 
   test.each([
-    [[], /^\[ZT304\] test\/svc: the service has no ports/],
+    [[], /^\[ZT304\] test\/svc: the service has no ports\. Give it at least one ServicePort, or omit `ports` for a client that serves nothing\.$/],
     [[ServicePort.http(80), ServicePort.tcp(80)], /^\[ZT302\] test\/svc: port 80 is declared twice/],
     [[ServicePort.http(80, 'web'), ServicePort.tcp(81, 'web')], /^\[ZT302\] test\/svc: port name "web" is used twice/],
   ])('refuses bad port lists (%#)', (ports, message) => {
@@ -142,5 +142,124 @@ describe('MeshedService', () => {
       .toThrow(/^\[ZT203\] test\/a: label "x" has value "a b"/);
     expect(() => new MeshedService(chart, 'b', { namespace: ns, name: 'b', ports: [ServicePort.http(80)], labels: { 'zero-trust.cdk8s.io/workload': 'x' } }))
       .toThrow(/^\[ZT203\] test\/b: label "zero-trust.cdk8s.io\/workload" is set by the library/);
+  });
+});
+
+describe('MeshedService without ports: a client, such as a nightly CronJob', () => {
+  const WORKLOAD = 'zero-trust.cdk8s.io/workload';
+
+  /** api serves 9090 and 9091 in shop; nightly, a CronJob in `clientMesh`, may call it on 9090 only. */
+  function nightly(clientMesh = MeshMode.SIDECAR, sameNamespace = true) {
+    const { app, chart, ns } = setup();
+    const api = new MeshedService(chart, 'api', { namespace: ns, name: 'api', ports: [ServicePort.grpc(9090), ServicePort.tcp(9091)] });
+    const batch = sameNamespace ? ns : new ZeroTrustNamespace(chart, 'batch', { name: 'batch', mesh: clientMesh });
+    const client = new MeshedService(chart, 'nightly', { namespace: batch, name: 'nightly', labels: { team: 'ops' } });
+    const cron = new kplus.CronJob(chart, 'nightly-cron', {
+      metadata: { name: 'nightly', namespace: batch.name },
+      schedule: Cron.schedule({ minute: '0', hour: '3' }),
+      serviceAccount: client.serviceAccount,
+      automountServiceAccountToken: false,
+      containers: [{ image: 'report:1.0' }],
+    });
+    client.enrol(cron);
+    client.allowTo(api, { ports: [9090] });
+    return { app, chart, ns, api, client };
+  }
+
+  test('emits its own ServiceAccount and an egress-only NetworkPolicy; no Service, DestinationRule or AuthorizationPolicy', () => {
+    const { app, client } = nightly();
+    expect(client.ports).toEqual([]);
+    expect(client.principal).toBe('cluster.local/ns/shop/sa/nightly');
+    expect(client.service).toBeUndefined();
+    expect(client.destinationRule).toBeUndefined();
+    expect(client.authorizationPolicy).toBeUndefined();
+    const objects = synthAll(app);
+    expect(kinds(objects.filter(o => o.metadata.name === 'nightly'))).toEqual(['CronJob shop/nightly', 'NetworkPolicy shop/nightly', 'ServiceAccount shop/nightly']);
+    expect(find(objects, 'ServiceAccount', 'shop', 'nightly').automountServiceAccountToken).toBe(false);
+    expect(find(objects, 'NetworkPolicy', 'shop', 'nightly').spec).toEqual({
+      podSelector: { matchLabels: { [WORKLOAD]: 'nightly' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [],
+      egress: [{ to: [{ podSelector: { matchLabels: { [WORKLOAD]: 'api' } } }], ports: [{ protocol: 'TCP', port: 9090 }] }],
+    });
+    const template = find(objects, 'CronJob', 'shop', 'nightly').spec.jobTemplate.spec.template;
+    expect(template.metadata.labels).toMatchObject({ [WORKLOAD]: 'nightly', team: 'ops' });
+    expect(template.spec.serviceAccountName).toBe('nightly');
+  });
+
+  test('the server admits the client\'s principal on the declared port only, at both layers', () => {
+    const { app } = nightly();
+    const objects = synthAll(app);
+    expect(find(objects, 'AuthorizationPolicy', 'shop', 'api').spec).toEqual({
+      selector: { matchLabels: { [WORKLOAD]: 'api' } },
+      action: 'ALLOW',
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/nightly'] } }], to: [{ operation: { ports: ['9090'] } }] }],
+    });
+    expect(find(objects, 'NetworkPolicy', 'shop', 'api').spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { [WORKLOAD]: 'nightly' } } }], ports: [{ protocol: 'TCP', port: 9090 }] },
+    ]);
+  });
+
+  test('the ZT416 proof passes for the enrolled CronJob, and for a client without a workload (a stand-in pod)', () => {
+    expect(() => nightly().app.synthYaml()).not.toThrow();
+    const { app, chart, ns } = setup();
+    const api = new MeshedService(chart, 'api', { namespace: ns, name: 'api', ports: [ServicePort.grpc(9090)] });
+    const bare = new MeshedService(chart, 'bare', { namespace: ns, name: 'bare' });
+    bare.allowTo(api);
+    expect(bare._reachabilityPods()).toEqual([{ namespace: 'shop', name: 'bare', labels: { [WORKLOAD]: 'bare' }, serviceAccount: 'bare', ports: [] }]);
+    expect(() => app.synthYaml()).not.toThrow();
+  });
+
+  test.each([
+    ['egress to a port the flow does not declare', 'nightly: the egress of shop/nightly differs from the declared flows: it allows shop/nightly -> shop/api on 9091/TCP, which no flow declares',
+      { podSelector: { matchLabels: { [WORKLOAD]: 'nightly' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { [WORKLOAD]: 'api' } } }], ports: [{ port: 9091 }] }] }],
+    ['ingress into the client', 'nightly: the ingress of shop/nightly differs from the declared flows: it allows shop/api -> shop/nightly on 8443/TCP, which no flow declares',
+      { podSelector: { matchLabels: { [WORKLOAD]: 'nightly' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { [WORKLOAD]: 'api' } } }], ports: [{ port: 8443 }] }] }],
+  ])('the ZT416 proof catches a hand-written rule: %s', (_, message, spec) => {
+    const { app, chart } = nightly();
+    new ApiObject(chart, 'extra', { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'extra', namespace: 'shop' }, spec });
+    expect(() => app.synthYaml()).toThrow(`[ZT416] test/${message}`);
+  });
+
+  test.each([
+    ['ambient, in another namespace', MeshMode.AMBIENT, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { [WORKLOAD]: 'api' } } }, [9090, 15008]],
+    ['sidecar, in another namespace', MeshMode.SIDECAR, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { [WORKLOAD]: 'api' } } }, [9090]],
+  ])('%s: egress to the server, its principal admitted, and the proof passes', (_, mesh, peer, ports) => {
+    const { app } = nightly(mesh, false);
+    const objects = synthAll(app);
+    expect(find(objects, 'NetworkPolicy', 'batch', 'nightly').spec.egress).toEqual([{ to: [peer], ports: ports.map(port => ({ protocol: 'TCP', port })) }]);
+    expect(find(objects, 'NetworkPolicy', 'batch', 'nightly').spec.ingress).toEqual([]);
+    expect(objects.filter(o => o.metadata.namespace === 'batch' && o.metadata.name === 'nightly').map(o => o.kind).sort())
+      .toEqual(['CronJob', 'NetworkPolicy', 'ServiceAccount']);
+    expect(find(objects, 'AuthorizationPolicy', 'shop', 'api').spec.rules)
+      .toEqual([{ from: [{ source: { principals: ['cluster.local/ns/batch/sa/nightly'] } }], to: [{ operation: { ports: ['9090'] } }] }]);
+    expect(() => app.synthYaml()).not.toThrow();
+  });
+
+  test('outside the mesh: the same egress-only NetworkPolicy, and the proof passes', () => {
+    const { app, chart, ns } = setup(MeshMode.NONE);
+    const api = new MeshedService(chart, 'api', { namespace: ns, name: 'api', ports: [ServicePort.grpc(9090)] });
+    new MeshedService(chart, 'nightly', { namespace: ns, name: 'nightly' }).allowTo(api);
+    const objects = synthAll(app);
+    expect(kinds(objects.filter(o => o.metadata.name === 'nightly'))).toEqual(['NetworkPolicy shop/nightly', 'ServiceAccount shop/nightly']);
+    expect(find(objects, 'NetworkPolicy', 'shop', 'nightly').spec.egress)
+      .toEqual([{ to: [{ podSelector: { matchLabels: { [WORKLOAD]: 'api' } } }], ports: [{ protocol: 'TCP', port: 9090 }] }]);
+    expect(() => app.synthYaml()).not.toThrow();
+  });
+
+  test('declaring the flow twice, three ways, renders it once', () => {
+    const once = synthAll(nightly().app);
+    const { app, chart, api, client } = nightly();
+    new AllowFlow(chart, 'again', { from: client, to: api, ports: [9090] });
+    api.allowFrom(client, { ports: [9090] });
+    expect(synthAll(app)).toEqual(once);
+  });
+
+  test('is refused as the target of a flow, however declared', () => {
+    const { chart, api, client } = nightly();
+    const fix = 'Give nightly the ports it serves, or declare the flow the other way, from nightly.';
+    expect(() => api.allowTo(client)).toThrow(`[ZT109] test/api.allowTo(test/nightly): test/nightly is a client without ports, so nothing may call it. ${fix}`);
+    expect(() => client.allowFrom(api)).toThrow(`[ZT109] test/nightly.allowFrom(test/api): test/nightly is a client without ports, so nothing may call it. ${fix}`);
+    expect(() => new AllowFlow(chart, 'back', { from: api, to: client })).toThrow(`[ZT109] test/back: test/nightly is a client without ports, so nothing may call it. ${fix}`);
   });
 });

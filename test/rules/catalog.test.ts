@@ -63,6 +63,7 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
       new MeshedService(chart, 'x', { namespace: plain, name: 'x', ports: http() }).allowTo(b);
     }],
     ['ZT108', () => ExternalPeer.cidr('0.0.0.0/0')],
+    ['ZT109', () => { const { chart, ns, a } = world(); a.allowTo(new MeshedService(chart, 'x', { namespace: ns, name: 'x' })); }],
     ['ZT201', () => { const { chart } = world(); new ZeroTrustNamespace(chart, 'bad', { name: 'Bad' }); }],
     ['ZT202', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'zt-allow-dns', ports: http() }); }],
     ['ZT203', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: http(), labels: { k: 'a b' } }); }],
