@@ -49,16 +49,17 @@ export const MESH_RULES: Rule[] = [
     id: 'ZT412',
     title: 'DestinationRule with TLS other than ISTIO_MUTUAL',
     severity: RuleSeverity.ERROR,
-    rationale: 'Another TLS mode (or DISABLE) to a mesh service replaces Istio mTLS, so the server sees no client identity.',
+    rationale: 'Another TLS mode (or DISABLE, which is also what a tls setting without a mode means) to a mesh service replaces Istio mTLS, so the server sees no client identity.',
     suppressible: true,
     check(ctx) {
       return landed(ctx, ['DestinationRule']).filter(o => meshed(o) && meshHost(o.spec.host)).flatMap(o => {
         const policies: Array<[string, any]> = [['spec.trafficPolicy', o.spec.trafficPolicy]];
         list(o.spec.subsets).forEach((s, i) => policies.push([`spec.subsets[${i}].trafficPolicy`, s?.trafficPolicy]));
-        const modes = policies.flatMap(([field, policy]) => [[`${field}.tls.mode`, policy?.tls?.mode],
-          ...list(policy?.portLevelSettings).map((p, i) => [`${field}.portLevelSettings[${i}].tls.mode`, p?.tls?.mode])]);
-        return modes.filter(([, mode]) => mode !== undefined && mode !== 'ISTIO_MUTUAL').map(([field, mode]) =>
-          finding('ZT412', o, field, `TLS mode ${mode} for host "${o.spec.host}" replaces Istio mTLS, so the server sees no client identity`,
+        const settings: Array<[string, any]> = policies.flatMap(([field, policy]) => [[`${field}.tls`, policy?.tls],
+          ...list(policy?.portLevelSettings).map((p, i): [string, any] => [`${field}.portLevelSettings[${i}].tls`, p?.tls])]);
+        // A tls setting without a mode is DISABLE, Istio's default: plaintext to the server.
+        return settings.filter(([, tls]) => tls !== undefined && tls !== null && (tls.mode ?? 'DISABLE') !== 'ISTIO_MUTUAL').map(([field, tls]) =>
+          finding('ZT412', o, `${field}.mode`, `TLS mode ${tls.mode ?? 'DISABLE (unset)'} for host "${o.spec.host}" replaces Istio mTLS, so the server sees no client identity`,
             'Use ISTIO_MUTUAL, or drop the tls setting.'));
       });
     },
