@@ -3,6 +3,7 @@
  * and every namespace a pod or policy lives in.
  */
 import type { NamespaceInput, PodInput, PodPortInput } from './reachability-input';
+import { manifestNamespace } from '../model/_constants';
 import { checkStringMap, compileSelector, isObject } from '../model/_label-selector';
 import { POD_TEMPLATES, serviceAccountOf } from '../model/_workload-rules';
 import { compareStrings } from '../util/_collections';
@@ -27,7 +28,7 @@ const POLICY_KINDS = ['NetworkPolicy', 'PeerAuthentication', 'AuthorizationPolic
 
 /** `namespace/name` of a manifest (namespace defaults to `default`). */
 export function manifestId(manifest: any): string {
-  return `${manifest.metadata?.namespace ?? 'default'}/${manifest.metadata?.name}`;
+  return `${manifestNamespace(manifest)}/${manifest.metadata?.name}`;
 }
 
 /**
@@ -63,7 +64,7 @@ export function podsFromManifests(manifests: any[]): PodInput[] {
     if (m.kind === 'ReplicationController') checkRcSelector(m.spec.selector, template.metadata?.labels, where);
     const podIp = m.kind === 'Pod' ? m.status?.podIP : undefined;
     pods.push({
-      namespace: m.metadata.namespace ?? 'default',
+      namespace: manifestNamespace(m),
       name: m.metadata.name,
       labels: { ...template.metadata?.labels },
       serviceAccount: serviceAccountOf(template),
@@ -121,7 +122,7 @@ export function namespacesFromManifests(manifests: any[], pods: PodInput[]): Nam
     checkApiVersion(m, 'v1');
     namespaces.set(m.metadata?.name, { name: m.metadata?.name, labels: { ...m.metadata?.labels } });
   }
-  const used = [...pods.map(p => p.namespace), ...manifests.filter(m => POLICY_KINDS.includes(m?.kind)).map(m => m.metadata?.namespace ?? 'default')];
+  const used = [...pods.map(p => p.namespace), ...manifests.filter(m => POLICY_KINDS.includes(m?.kind)).map(manifestNamespace)];
   for (const name of used) {
     if (!namespaces.has(name)) namespaces.set(name, { name });
   }

@@ -5,6 +5,7 @@
 import { checkApiVersion, objectName } from './_manifest-pods';
 import { protocolOf } from './_network-policy-eval';
 import type { PodInput, PodPortInput } from './reachability-input';
+import { manifestNamespace } from '../model/_constants';
 import { LabelMatcher, checkStringMap, compileSelector, isObject } from '../model/_label-selector';
 import { isPortNumber } from '../model/_ports';
 
@@ -37,7 +38,7 @@ function readService(m: any): ServiceTargets | undefined {
     }
     return { target, protocol };
   });
-  return { namespace: m.metadata?.namespace ?? 'default', selects: compileSelector({ matchLabels: selector }, `${where}: spec.selector`), targets };
+  return { namespace: manifestNamespace(m), selects: compileSelector({ matchLabels: selector }, `${where}: spec.selector`), targets };
 }
 
 /**
