@@ -15,6 +15,7 @@ import { renderMatrix, renderMermaid } from './_reachability-render';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
 import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, tunnelledOverHbone } from '../model/_constants';
+import { DEFAULT_TRUST_DOMAIN } from '../model/_identity';
 import { Labels } from '../model/_label-selector';
 import { isPortNumber } from '../model/_ports';
 import { parseIp } from '../util/_cidr';
@@ -88,7 +89,7 @@ export class Reachability {
   private sortedPods?: string[];
 
   private constructor(props: ReachabilityProps) {
-    this.trustDomain = props.trustDomain ?? 'cluster.local';
+    this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     const rootNamespace = props.rootNamespace ?? ISTIO_ROOT_NAMESPACE;
     const policies: NetworkPolicy[] = [];
     const peerAuths: PeerAuthentication[] = [];

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ZeroTrustGuard } from '../guard/_guard';
 import { AMBIENT_PROBE_SOURCE, DNS_EGRESS, ISTIOD_EGRESS, NAMESPACE_NAME_LABEL, NAMESPACE_OBJECT_NAMES, SYSTEM_NAMESPACES, infrastructurePeer } from '../model/_constants';
+import { DEFAULT_TRUST_DOMAIN } from '../model/_identity';
 import { ISTIO_SECURITY_API, AuthorizationPolicySpec, PeerAuthenticationSpec } from '../model/_istio-spec';
 import { enrolmentLabels } from '../model/_mesh-labels';
 import { Manifest, NetworkPolicySpec } from '../model/_network-policy-spec';
@@ -105,7 +106,7 @@ export class ZeroTrustNamespace extends Construct {
         'Manage only your application\'s namespaces; their policies already reach cluster DNS and istiod.'));
     }
     this.name = props.name;
-    this.trustDomain = props.trustDomain ?? 'cluster.local';
+    this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(this.trustDomain)) {
       throw new Error(ruleMessage('ZT201', path, `trust domain "${this.trustDomain}" is not a DNS name`, 'Give the bare trust domain, such as "cluster.local", without "spiffe://" or a path.'));
     }

@@ -3,6 +3,9 @@
 /** The scheme of a SPIFFE id, which Istio principals leave out. */
 export const SPIFFE_SCHEME = 'spiffe://';
 
+/** The trust domain of a namespace or analysis that names none: Istio's default. */
+export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
+
 /** A principal without its trust domain, `ns/<namespace>/sa/<service account>`: the same in every trust domain. */
 export function identityPath(namespace: string, serviceAccount: string): string {
   return `ns/${namespace}/sa/${serviceAccount}`;

@@ -9,7 +9,7 @@ import { ManifestContext, Finding, Placed, Landed, view, landed, namespaceOf, ro
 import { Rule } from './_rule';
 import { RuleSeverity } from './rule-info';
 import { WORKLOAD_LABEL, AMBIENT_PROBE_SOURCE, DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, NAMESPACE_NAME_LABEL, infrastructurePeer } from '../model/_constants';
-import { SPIFFE_SCHEME, principalOf } from '../model/_identity';
+import { DEFAULT_TRUST_DOMAIN, SPIFFE_SCHEME, principalOf } from '../model/_identity';
 import { isObject } from '../model/_label-selector';
 import { serviceAccountOf } from '../model/_workload-rules';
 import { coveredFamilies, parseCidr, withMappedIpv4 } from '../util/_cidr';
@@ -75,7 +75,7 @@ function declared(ctx: ManifestContext): Map<string, Declared> {
       const d = byNamespace.get(namespace)!;
       if (typeof workload === 'string') d.workloads.add(workload);
       if (typeof account === 'string' && account !== 'default') {
-        d.principals.add(principalOf(ctx.managed.get(namespace)!.trustDomain ?? 'cluster.local', namespace, account));
+        d.principals.add(principalOf(ctx.managed.get(namespace)!.trustDomain ?? DEFAULT_TRUST_DOMAIN, namespace, account));
       }
     };
     for (const [name, ns] of ctx.managed) for (const service of ns.services ?? []) add(name, service, service);
