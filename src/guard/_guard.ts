@@ -12,6 +12,7 @@ import { FlowGraph, endKey } from '../model/_flow-graph';
 import { ruleMessage } from '../rules/_catalog';
 import { Finding, ManagedNamespace, ManifestObject, applySuppressions, runManifestRules } from '../rules/_manifest-rules';
 import { ZeroTrustRules } from '../rules/zero-trust-rules';
+import { addToList } from '../util/_collections';
 
 const GUARD_ID = 'zero-trust';
 
@@ -91,8 +92,10 @@ export class ZeroTrustGuard extends Construct {
 
   private check(objects: ManifestObject[]): string[] {
     const root = this.node.root;
+    const services = new Map<string, string[]>();
+    for (const s of this.services) addToList(services, s.namespace.name, s.name);
     const managed = new Map(this.namespaces.map(ns => [ns.name, {
-      mesh: ns.mesh, trustDomain: ns.trustDomain, services: this.services.filter(s => s.namespace === ns).map(s => s.name),
+      mesh: ns.mesh, trustDomain: ns.trustDomain, services: services.get(ns.name) ?? [],
     }]));
     const findings = [...runManifestRules({ objects, managed }), ...this.verify(objects)];
     const { errors, warnings } = applySuppressions(findings, root);
