@@ -6,9 +6,9 @@ import { App, Testing } from 'cdk8s';
 import { bookinfo } from '../examples/bookinfo';
 import { seed } from '../examples/seed';
 import { Reachability } from '../src';
-import { outsideIstioAuthorization } from '../src/model/_sidecar-ports';
 import { validateManifests } from './_schema';
 import { find } from './_util';
+import { outsideIstioAuthorization } from '../src/model/_sidecar-ports';
 
 function synth(build: (app: App) => void) {
   const app = Testing.app();

@@ -266,7 +266,8 @@ export class Reachability {
     if (layer === 'authorization') {
       destination.authzProbes ??= authorizationProbes(destination.authz, destination.ports);
       const query = this.authzQuery(a, b.pod!);
-      return destination.authzProbes.map(({ port, protocol }) => ({ port, protocol, allowed: authorizeInbound(query, destination.mesh, port, protocol) }));
+      return destination.authzProbes.map(({ port, protocol }) =>
+        ({ port, protocol, allowed: authorizeInbound(query, destination.mesh, port, protocol) }));
     }
     const egress = layer === 'egress';
     const peer = egress ? b : a;
