@@ -13,7 +13,7 @@ import { MERGED_METRICS_PORT } from '../model/_sidecar-ports';
 import { MeshMode } from '../model/mesh-mode';
 import { ruleMessage } from '../rules/_catalog';
 import { parseCidr } from '../util/_cidr';
-import { compareStrings } from '../util/_collections';
+import { compareStrings, sortedUnique } from '../util/_collections';
 import { dns1123LabelProblem, labelKeyProblem, labelValueProblem } from '../util/_names';
 
 /**
@@ -234,7 +234,6 @@ export class PlatformPeer {
       throw new Error(ruleMessage('ZT141', declaredBy(), 'the API server is called by services, it does not call them here',
         'Use `apiServer.allowFrom(service)` for a service that calls the API server.'));
     }
-    const end = PlatformEnd.of(service, this);
     const mesh = service.namespace.mesh;
     const refused = (why: string) => new Error(ruleMessage('ZT142', declaredBy(),
       `${this.namespace}/${this.pods!.serviceAccount} is outside the mesh, so it has no mTLS identity and ${service.name}'s STRICT mTLS would refuse ${why}`,
@@ -245,7 +244,7 @@ export class PlatformPeer {
           'Drop `ports`: with a sidecar Prometheus scrapes 15020, otherwise the service\'s `metricsPort`.'));
       }
       if (mesh === MeshMode.SIDECAR) {
-        this.declare(end, service, [MERGED_METRICS_PORT]);
+        this.declare(declaredBy, service, [MERGED_METRICS_PORT]);
         return;
       }
       if (service.metricsPort === undefined) {
@@ -253,13 +252,16 @@ export class PlatformPeer {
           `${service.name} has no sidecar, whose merged metrics port 15020 Prometheus would scrape, and no metrics port`,
           `Give ${service.name} a \`metricsPort\`, the port its app serves metrics on apart from its app ports.`));
       }
-      if (mesh === MeshMode.AMBIENT && this.pods.mesh === MeshMode.NONE) throw refused(`the scrape of port ${service.metricsPort}`);
-      this.checkTrustDomain(declaredBy, service);
-      this.declare(end, service, [service.metricsPort]);
+      if (mesh === MeshMode.AMBIENT) {
+        if (this.pods.mesh === MeshMode.NONE) throw refused(`the scrape of port ${service.metricsPort}`);
+        this.checkTrustDomain(declaredBy, service);
+      }
+      this.declare(declaredBy, service, [service.metricsPort]);
       return;
     }
     if (service.namespace.meshed && this.pods.mesh === MeshMode.NONE) throw refused('it');
-    this.declare(end, service, validateFlow(declaredBy, end, service, options));
+    const end = PlatformEnd.of(service, this, declaredBy);
+    ZeroTrustGuard.flowGraph(service).declare({ from: end, to: service, ports: sortedUnique(validateFlow(declaredBy, end, service, options)) });
   }
 
   /**
@@ -292,13 +294,14 @@ export class PlatformPeer {
     };
   }
 
-  private declare(end: PlatformEnd, service: MeshedService, ports: number[]): void {
-    ZeroTrustGuard.flowGraph(service).declare({ from: end, to: service, ports: [...new Set(ports)].sort((a, b) => a - b) });
+  /** Records a scrape in the flow graph of the service's app. */
+  private declare(declaredBy: () => string, service: MeshedService, ports: number[]): void {
+    ZeroTrustGuard.flowGraph(service).declare({ from: PlatformEnd.of(service, this, declaredBy), to: service, ports });
   }
 
   private checkTrustDomain(declaredBy: () => string, service: MeshedService): void {
     const own = this.pods!.trustDomain;
-    if (this.pods!.mesh !== MeshMode.NONE && own !== service.namespace.trustDomain) {
+    if (own !== service.namespace.trustDomain) {
       throw new Error(ruleMessage('ZT106', declaredBy(),
         `${this.namespace}/${this.pods!.serviceAccount} is in trust domain "${own}" and ${service.name} in "${service.namespace.trustDomain}"`,
         'Give the PlatformPeer the trust domain of the service\'s namespace.'));
@@ -315,15 +318,21 @@ const CONTAINER_ID = 'zero-trust-platform-peers';
  */
 class PlatformEnd extends Construct {
   /** The end of `peer` in the app of `scope`, created on first use; refuses a different peer with the same identity. */
-  public static of(scope: IConstruct, peer: PlatformPeer): PlatformEnd {
+  public static of(scope: IConstruct, peer: PlatformPeer, declaredBy: () => string): PlatformEnd {
     const root = scope.node.root as Construct;
     const container = (root.node.tryFindChild(CONTAINER_ID) as Construct | undefined) ?? new Construct(root, CONTAINER_ID);
     const desc = peer._end;
     const id = `${desc.namespace.name}.${desc.serviceAccount}`;
     const twin = container.node.tryFindChild(id) as PlatformEnd | undefined;
-    if (twin === undefined) return new PlatformEnd(container, id, desc);
+    if (twin === undefined) {
+      if (ZeroTrustGuard.managesNamespace(scope, desc.namespace.name)) {
+        throw new Error(ruleMessage('ZT144', declaredBy(), `the peer's namespace "${desc.namespace.name}" is managed by the app`,
+          'Declare its pods as a MeshedService of that namespace and allow the flow with `allowTo`.'));
+      }
+      return new PlatformEnd(container, id, desc);
+    }
     if (twin.key !== desc.key) {
-      throw new Error(ruleMessage('ZT145', id, `two platform peers run as ServiceAccount "${desc.serviceAccount}" in "${desc.namespace.name}" but differ`,
+      throw new Error(ruleMessage('ZT145', declaredBy(), `two platform peers run as ServiceAccount "${desc.serviceAccount}" in "${desc.namespace.name}" but differ`,
         'Create the peer once and pass that PlatformPeer to every flow.'));
     }
     return twin;
@@ -340,10 +349,6 @@ class PlatformEnd extends Construct {
 
   private constructor(scope: Construct, id: string, desc: PlatformPeer['_end']) {
     super(scope, id);
-    if (ZeroTrustGuard.managesNamespace(this, desc.namespace.name)) {
-      throw new Error(ruleMessage('ZT144', id, `namespace "${desc.namespace.name}" is managed by the app`,
-        'Declare the pods as a MeshedService of that namespace and allow the flow with `allowTo`.'));
-    }
     this.key = desc.key;
     this.name = desc.serviceAccount;
     this.namespace = desc.namespace;

@@ -135,11 +135,11 @@ describe('PlatformPeer.ingressController', () => {
     ['a client without ports', (s: ReturnType<typeof cluster>) => PlatformPeer.ingressController({ ...NGINX, mesh: MeshMode.SIDECAR }).allowTo(s.operator),
       '[ZT109] PlatformPeer.ingressController(ingress-nginx).allowTo(cluster/operator): cluster/operator is a client without ports, so nothing may call it. Give operator the ports it serves, or declare the flow the other way, from operator.'],
     ['a peer in a managed namespace', (s: ReturnType<typeof cluster>) => PlatformPeer.ingressController({ ...NGINX, namespace: 'shop', mesh: MeshMode.SIDECAR }).allowTo(s.web),
-      '[ZT144] shop.ingress-nginx: namespace "shop" is managed by the app. Declare the pods as a MeshedService of that namespace and allow the flow with `allowTo`.'],
+      '[ZT144] PlatformPeer.ingressController(shop).allowTo(cluster/web): the peer\'s namespace "shop" is managed by the app. Declare its pods as a MeshedService of that namespace and allow the flow with `allowTo`.'],
     ['two different peers with one identity', (s: ReturnType<typeof cluster>) => {
       PlatformPeer.ingressController({ ...NGINX, mesh: MeshMode.SIDECAR }).allowTo(s.web);
       PlatformPeer.ingressController({ ...NGINX, mesh: MeshMode.SIDECAR, podLabels: { app: 'other' } }).allowTo(s.web);
-    }, '[ZT145] ingress-nginx.ingress-nginx: two platform peers run as ServiceAccount "ingress-nginx" in "ingress-nginx" but differ. Create the peer once and pass that PlatformPeer to every flow.'],
+    }, '[ZT145] PlatformPeer.ingressController(ingress-nginx).allowTo(cluster/web): two platform peers run as ServiceAccount "ingress-nginx" in "ingress-nginx" but differ. Create the peer once and pass that PlatformPeer to every flow.'],
   ])('refuses %s', (_, declare, message) => {
     const s = cluster();
     expect(() => declare(s)).toThrow(message);
