@@ -260,6 +260,12 @@ describe('the rules and the ZT416 proof', () => {
     expect(() => app.synthYaml()).toThrow(/\[ZT403\] cluster\/hole: NetworkPolicy shop\/hole, spec\.ingress\[0\]\.from\[0\]\.ipBlock: the ipBlock 0\.0\.0\.0\/0 covers every address/);
   });
 
+  test('the flow the other way, from web to Prometheus\'s pods, is caught by the proof', () => {
+    const { app, web } = scraped();
+    web.networkPolicy.addJsonPatch(JsonPatch.add('/spec/egress/-', { to: [PROMETHEUS_PEER], ports: [{ protocol: 'TCP', port: 9090 }] }));
+    expect(() => app.synthYaml()).toThrow(/\[ZT416\] cluster\/web: the egress of shop\/web differs from the declared flows: it allows shop\/web -> monitoring\/prometheus on 9090\/TCP, which no flow declares/);
+  });
+
   test('a missing scrape rule is caught by the proof', () => {
     const { app, web } = scraped();
     web.networkPolicy.addJsonPatch(JsonPatch.remove('/spec/ingress/0'));
