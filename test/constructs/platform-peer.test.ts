@@ -1,4 +1,5 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import * as fc from 'fast-check';
 import { MeshedService, MeshMode, PlatformPeer, Reachability, ServicePort, ZeroTrustNamespace } from '../../src';
 import { validateManifests } from '../_schema';
 import { find, synthAll } from '../_util';
@@ -285,5 +286,35 @@ describe('the rules and the ZT416 proof', () => {
     operator.networkPolicy.addJsonPatch(JsonPatch.add('/spec/egress/-', { to: [{ ipBlock: { cidr: '10.0.0.10/32' } }], ports: [{ protocol: 'TCP', port: 22 }] }));
     expect(() => app.synthYaml()).toThrow(/\[ZT418\] cluster\/operator\/NetworkPolicy: NetworkPolicy shop\/operator, spec\.egress\[1\]\.to\[0\]\.ipBlock: the ipBlock 10\.0\.0\.0\/8/);
     expect(() => app.synthYaml()).toThrow(/\[ZT418\] cluster\/operator\/NetworkPolicy: NetworkPolicy shop\/operator, spec\.egress\[2\]\.to\[0\]\.ipBlock: the ipBlock 10\.0\.0\.10\/32/);
+  });
+});
+
+describe('property: a scrape reaches the metrics port and nothing else', () => {
+  const MODES = [MeshMode.SIDECAR, MeshMode.AMBIENT, MeshMode.NONE];
+  test('for any mesh modes of the service and of Prometheus, and any app ports', () => {
+    // A namespace outside the mesh warns (ZT501) at every synth.
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    fc.assert(fc.property(
+      fc.constantFrom(...MODES), fc.constantFrom(...MODES), fc.uniqueArray(fc.integer({ min: 1024, max: 9000 }), { minLength: 1, maxLength: 3 }),
+      (serviceMode, prometheusMode, appPorts) => {
+        const app = Testing.app();
+        const chart = new Chart(app, 'c');
+        const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop', mesh: serviceMode });
+        const web = new MeshedService(chart, 'web', { namespace: ns, name: 'web', ports: appPorts.map(p => ServicePort.tcp(p)), metricsPort: 9100 });
+        const prometheus = PlatformPeer.prometheus({ ...PROMETHEUS, mesh: prometheusMode });
+        if (serviceMode === MeshMode.AMBIENT && prometheusMode === MeshMode.NONE) {
+          expect(() => prometheus.allowTo(web)).toThrow(/^\[ZT142\]/);
+          return;
+        }
+        prometheus.allowTo(web);
+        expect(() => app.synthYaml()).not.toThrow();
+        const metrics = serviceMode === MeshMode.SIDECAR ? 15020 : 9100;
+        const r = Reachability.ofApp(app);
+        expect(flowsOf(r, 'monitoring/prometheus')).toEqual([`monitoring/prometheus -> shop/web ${metrics}`]);
+        for (const port of [...appPorts, 15020, 9100].filter(p => p !== metrics)) {
+          expect(r.isAllowed({ from: 'monitoring/prometheus', to: 'shop/web', port })).toBe(false);
+        }
+      }), { numRuns: 25 });
+    warn.mockRestore();
   });
 });
