@@ -267,6 +267,13 @@ describe('the rules and the ZT416 proof', () => {
     expect(() => app.synthYaml()).toThrow(/\[ZT416\] cluster\/web: the egress of shop\/web differs from the declared flows: it allows shop\/web -> monitoring\/prometheus on 9090\/TCP, which no flow declares/);
   });
 
+  test('a peer whose namespace the app manages, declared after the flow, fails the synth: the proof sees its pods cut off', () => {
+    const { app, chart, web } = cluster();
+    PlatformPeer.ingressController({ ...NGINX, namespace: 'tools', mesh: MeshMode.SIDECAR }).allowTo(web, { ports: [8080] });
+    new ZeroTrustNamespace(chart, 'tools', { name: 'tools' });
+    expect(() => app.synthYaml()).toThrow(/\[ZT416\] zero-trust-platform-peers\/tools\.ingress-nginx: the egress of tools\/ingress-nginx differs from the declared flows: it refuses tools\/ingress-nginx -> shop\/web on 8080\/TCP, which a declared flow needs/);
+  });
+
   test('a missing scrape rule is caught by the proof', () => {
     const { app, web } = scraped();
     web.networkPolicy.addJsonPatch(JsonPatch.remove('/spec/ingress/0'));
