@@ -275,8 +275,9 @@ export class PlatformPeer {
       throw new Error(ruleMessage('ZT141', `${this.role}(${this.namespace}/${this.pods!.serviceAccount}).allowFrom(${service.node.path})`,
         'the peer calls services, services do not call it here', 'Use `peer.allowTo(service)` for the peer\'s calls to the service.'));
     }
-    ZeroTrustGuard.declareAddresses(service, { cidrs: this.cidrs, ports: [this.port!] });
-    for (const cidr of this.cidrs) service.allowToExternal(ExternalPeer.cidr(cidr), { ports: [this.port!] });
+    const ports = [this.port!];
+    ZeroTrustGuard.declareAddresses(service, { namespace: service.namespace.name, selector: service.selector, cidrs: this.cidrs, ports });
+    for (const cidr of this.cidrs) service.allowToExternal(ExternalPeer.cidr(cidr), { ports });
   }
 
   /**

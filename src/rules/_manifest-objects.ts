@@ -36,8 +36,12 @@ export interface DeclaredEnd {
   readonly principal: string;
 }
 
-/** Egress addresses the app declares that are not pods, such as the Kubernetes API server's (a PlatformPeer). */
+/** Egress to addresses that are not pods, such as the Kubernetes API server's (a PlatformPeer), declared for one workload. */
 export interface DeclaredAddresses {
+  /** The namespace of the workload that may connect. */
+  readonly namespace: string;
+  /** The labels its NetworkPolicy selects it by. */
+  readonly selector: { readonly [key: string]: string };
   /** The CIDR blocks, each the whole `ipBlock` of a peer. */
   readonly cidrs: string[];
   /** The TCP ports its egress rules name. */
