@@ -4,6 +4,7 @@ export * from './constructs/external-peer';
 export * from './analyzer/flow-query';
 export * from './model/mesh-mode';
 export * from './constructs/meshed-service';
+export * from './constructs/platform-peer';
 export * from './analyzer/reachability';
 export * from './analyzer/reachability-input';
 export * from './rules/rule-info';
