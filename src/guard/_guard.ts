@@ -31,6 +31,11 @@ export interface GuardedService extends IConstruct {
   _reachabilityPods(): PodInput[];
 }
 
+/** What the guard needs of a construct that declares entry points from outside the cluster (an IngressGateway). */
+export interface GuardedEntryPoint extends IConstruct {
+  _declaredManifests(): any[];
+}
+
 /**
  * Runs the ZT4xx and ZT5xx rules over the app's objects at synth, through `node.addValidation`: errors fail the
  * synth, warnings are printed once. It is a child of the app's root, so it sees every chart.
@@ -52,6 +57,11 @@ export class ZeroTrustGuard extends Construct {
     ZeroTrustGuard.of(service).services.push(service);
   }
 
+  /** Adds a construct's declared entry points (Gateway, routes, their policies), which the rules then accept exactly. */
+  public static registerEntryPoint(entryPoint: GuardedEntryPoint): void {
+    ZeroTrustGuard.of(entryPoint).entryPoints.push(entryPoint);
+  }
+
   /** The declared flows of the app that `scope` belongs to. */
   public static flowGraph(scope: IConstruct): FlowGraph {
     return ZeroTrustGuard.of(scope).flows;
@@ -64,6 +74,7 @@ export class ZeroTrustGuard extends Construct {
 
   private readonly namespaces: GuardedNamespace[] = [];
   private readonly services: GuardedService[] = [];
+  private readonly entryPoints: GuardedEntryPoint[] = [];
   private readonly flows = new FlowGraph();
   /** Warnings already printed: cdk8s validates once per chart, and a warning is worth one line. */
   private readonly printed = new Set<string>();
@@ -97,7 +108,8 @@ export class ZeroTrustGuard extends Construct {
     const managed = new Map(this.namespaces.map(ns => [ns.name, {
       mesh: ns.mesh, trustDomain: ns.trustDomain, services: services.get(ns.name) ?? [],
     }]));
-    const findings = [...runManifestRules({ objects, managed }), ...this.verify(objects)];
+    const declared = this.entryPoints.flatMap(e => e._declaredManifests());
+    const findings = [...runManifestRules({ objects, managed, declared }), ...this.verify(objects)];
     const { errors, warnings } = applySuppressions(findings, root);
     for (const w of warnings) {
       if (!this.printed.has(w.message)) {
