@@ -176,8 +176,7 @@ export class IngressGateway extends Construct {
       throw new Error(ruleMessage('ZT126', path, 'the gateway has no sources, so nothing could connect to it',
         'Give the ranges that may connect (your load balancer\'s or CDN\'s), or ExternalPeer.anyAddressUnsafe() with a ZT403 suppression.'));
     }
-    // The gateway's name keys its flows, and Istio's objects take `<name>-istio`: neither may be a service's.
-    ns._claimServiceName(props.name, this);
+    // Istio's Deployment, Service and ServiceAccount take `<name>-istio`, which no MeshedService may then be.
     ns._claimServiceName(deployment, this);
 
     this.name = props.name;
@@ -208,6 +207,7 @@ export class IngressGateway extends Construct {
       spec: this.renderAuthorizationPolicy(),
     });
     registerPodStandIn(this);
+    ZeroTrustGuard.registerEnd(this);
     ZeroTrustGuard.registerEntryPoint(this);
   }
 

@@ -4,7 +4,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { inLinearSynth, linearizeApp } from './_linear-synth';
 import { registerRenderedCheck } from './_rendered-checks';
-import { VerifiedNamespace, VerifiedService, verifyDeclaredFlows } from './_verify';
+import { VerifiedEnd, VerifiedNamespace, verifyDeclaredFlows } from './_verify';
 import { namespacesFromManifests, podsFromManifests } from '../analyzer/_manifest-pods';
 import { Reachability, checkReadable } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
@@ -24,11 +24,25 @@ export interface GuardedNamespace extends IConstruct {
   readonly trustDomain: string;
 }
 
-/** What the guard needs of a MeshedService. */
-export interface GuardedService extends IConstruct {
+/**
+ * A flow end the ZT416 proof checks: a MeshedService, or pods the app does not run but declares flows with, such as a
+ * gateway or a platform service. Its pods are the analysed pods of its namespace that carry every label of `selector`;
+ * `namespace/name` is its key in the flow graph, unique in the app.
+ */
+export interface GuardedEnd extends IConstruct {
   readonly name: string;
-  readonly namespace: GuardedNamespace;
+  readonly namespace: { readonly name: string };
+  /** The labels that select its pods. */
+  readonly selector: { readonly [key: string]: string };
+  /** Its Istio principal, `<trust-domain>/ns/<ns>/sa/<sa>`. */
+  readonly principal: string;
+  /** The pods it stands for when no manifest describes them. */
   _reachabilityPods(): PodInput[];
+}
+
+/** What the guard needs of a MeshedService. */
+export interface GuardedService extends GuardedEnd {
+  readonly namespace: GuardedNamespace;
 }
 
 /** What the guard needs of a construct that declares entry points from outside the cluster (an IngressGateway). */
@@ -52,9 +66,22 @@ export class ZeroTrustGuard extends Construct {
     guard.namespaces.push(namespace);
   }
 
-  /** Adds a service to the guard of its app. */
+  /** Adds a service to the guard of its app: a flow end whose namespace is managed and whose name the rules know. */
   public static registerService(service: GuardedService): void {
+    ZeroTrustGuard.registerEnd(service);
     ZeroTrustGuard.of(service).services.push(service);
+  }
+
+  /** Adds a flow end to the guard of its app, so that the ZT416 proof checks the flows to and from its pods. */
+  public static registerEnd(end: GuardedEnd): void {
+    const guard = ZeroTrustGuard.of(end);
+    const key = endKey(end);
+    const twin = guard.ends.get(key);
+    if (twin) {
+      throw new Error(ruleMessage('ZT204', end.node.path, `"${key}" already names a flow end (${twin.node.path})`,
+        'Give each service, gateway and platform peer of a namespace its own name: the name is its identity.'));
+    }
+    guard.ends.set(key, end);
   }
 
   /** Adds a construct's declared entry points (Gateway, routes, their policies), which the rules then accept exactly. */
@@ -74,6 +101,8 @@ export class ZeroTrustGuard extends Construct {
 
   private readonly namespaces: GuardedNamespace[] = [];
   private readonly services: GuardedService[] = [];
+  /** Every flow end, services included, by key. */
+  private readonly ends = new Map<string, GuardedEnd>();
   private readonly entryPoints: GuardedEntryPoint[] = [];
   private readonly flows = new FlowGraph();
   /** Warnings already printed: cdk8s validates once per chart, and a warning is worth one line. */
@@ -108,8 +137,11 @@ export class ZeroTrustGuard extends Construct {
     const managed = new Map(this.namespaces.map(ns => [ns.name, {
       mesh: ns.mesh, trustDomain: ns.trustDomain, services: services.get(ns.name) ?? [],
     }]));
+    const serviceSet = new Set<GuardedEnd>(this.services);
+    const ends = [...this.ends.values()].filter(e => !serviceSet.has(e))
+      .map(e => ({ namespace: e.namespace.name, selector: e.selector, principal: e.principal }));
     const declared = this.entryPoints.flatMap(e => e._declaredManifests());
-    const findings = [...runManifestRules({ objects, managed, declared }), ...this.verify(objects)];
+    const findings = [...runManifestRules({ objects, managed, ends, declared }), ...this.verify(objects)];
     const { errors, warnings } = applySuppressions(findings, root);
     for (const w of warnings) {
       if (!this.printed.has(w.message)) {
@@ -129,7 +161,7 @@ export class ZeroTrustGuard extends Construct {
     let readable = objects;
     const analyze = () => {
       const manifests = readable.map(o => o.manifest);
-      const pods = [...podsFromManifests(manifests), ...this.services.flatMap(s => s._reachabilityPods())];
+      const pods = [...podsFromManifests(manifests), ...[...this.ends.values()].flatMap(e => e._reachabilityPods())];
       const trustDomains = new Map(this.namespaces.map(ns => [ns.name, ns.trustDomain]));
       const namespaces = namespacesFromManifests(manifests, pods).map(ns => ({ ...ns, trustDomain: trustDomains.get(ns.name) }));
       return { pods, r: Reachability.analyze({ pods, manifests, namespaces }) };
@@ -166,17 +198,19 @@ export class ZeroTrustGuard extends Construct {
       }
     }
     const { pods, r } = analysis;
-    const services: VerifiedService[] = this.services.map(s => ({
-      key: endKey(s),
+    const ends: VerifiedEnd[] = [...this.ends.entries()].map(([key, e]) => ({
+      key,
+      namespace: e.namespace.name,
+      selector: e.selector,
       // Read only for a finding: node paths are built by walking the scopes.
       get path() {
-        return s.node.path;
+        return e.node.path;
       },
     }));
     const namespaces = new Map<string, VerifiedNamespace>(this.namespaces.map(ns => [ns.name, {
       path: ns.node.path, allowDns: ns.allowDns, sidecar: ns.mesh === 'sidecar',
     }]));
-    return [...findings, ...verifyDeclaredFlows(r, pods, services, this.flows, namespaces)];
+    return [...findings, ...verifyDeclaredFlows(r, pods, ends, this.flows, namespaces)];
   }
 }
 
