@@ -261,6 +261,7 @@ export class IngressGateway extends Construct {
       serviceAccount: this.serviceAccountName,
       ports: this.listenerPorts().map(port => ({ port, protocol: 'TCP' })),
       meshed: true,
+      gateway: true,
     }];
   }
 

@@ -15,6 +15,7 @@ describe('gatewayPodsFromManifests', () => {
       serviceAccount: 'public-istio',
       ports: [{ port: 80, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }],
       meshed: true,
+      gateway: true,
     }]);
   });
 

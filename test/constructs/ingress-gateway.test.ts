@@ -258,8 +258,11 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
     expect(r.isAllowed({ from: 'edge/public-istio', to: 'shop/db', port: 5432 })).toBe(false);
     expect(r.isAllowed({ from: 'shop/db', to: 'edge/public-istio', port: 80 })).toBe(false);
     expect(r.isAllowed({ from: 'shop/db', to: 'shop/web', port: 8080 })).toBe(false);
-    expect(r.check({ from: '203.0.113.9', to: 'edge/public-istio', port: 443 }).ingress).toBe(true);
-    expect(r.check({ from: '198.51.100.9', to: 'edge/public-istio', port: 443 }).ingress).toBe(false);
+    expect(r.isAllowed({ from: '203.0.113.9', to: 'edge/public-istio', port: 443 })).toBe(true);
+    expect(r.explain({ from: '203.0.113.9', to: 'edge/public-istio', port: 443 }).authorization.reasons[0]).toBe(
+      'mTLS mode of edge/public-istio on port 443: DISABLE, from an Istio gateway, whose listeners no PeerAuthentication governs');
+    expect(r.check({ from: '198.51.100.9', to: 'edge/public-istio', port: 443 })).toMatchObject({ ingress: false, authorization: false });
+    expect(r.check({ from: '203.0.113.9', to: 'edge/public-istio', port: 8443 }).allowed).toBe(false);
   });
 
   test('the synth passes in ambient mode and across modes', () => {
