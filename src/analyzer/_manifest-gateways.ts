@@ -59,7 +59,7 @@ export function gatewayPodsFromManifests(manifests: any[], described: PodInput[]
         serviceAccount: typeof account === 'string' ? account : pod,
         ports: sortedUnique(ports).map(port => ({ port, protocol: 'TCP' })),
         meshed: true,
-      gateway: true,
+        gateway: true,
       }];
     });
 }

@@ -169,7 +169,7 @@ export class IngressGateway extends Construct {
     }
     if (!ns.meshed) {
       throw new Error(ruleMessage('ZT123', path, `namespace "${ns.name}" is outside the mesh, so the gateway would have no mesh identity to call services with`,
-        `Put the gateway in a namespace in the mesh (MeshMode.SIDECAR or AMBIENT).`));
+        'Put the gateway in a namespace in the mesh (MeshMode.SIDECAR or AMBIENT).'));
     }
     checkListeners(path, props.listeners);
     if (props.sources.length === 0) {
@@ -277,7 +277,9 @@ export class IngressGateway extends Construct {
       { apiVersion: GATEWAY_API, kind: 'Gateway', metadata: meta(this.name), spec: this.renderGateway() },
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(this.serviceAccountName), spec: this.renderNetworkPolicy() },
       { apiVersion: ISTIO_SECURITY_API, kind: 'AuthorizationPolicy', metadata: meta(this.serviceAccountName), spec: this.renderAuthorizationPolicy() },
-      ...[...this.routes.values()].map(r => ({ apiVersion: GATEWAY_API, kind: r.kind, metadata: meta(r.name, r.service.namespace.name), spec: this.renderRoute(r) })),
+      ...[...this.routes.values()].map(r => ({
+        apiVersion: GATEWAY_API, kind: r.kind, metadata: meta(r.name, r.service.namespace.name), spec: this.renderRoute(r),
+      })),
     ];
   }
 

@@ -15,7 +15,8 @@ import { compareStrings } from '../util/_collections';
 
 /** Every rule, one object each, in id order: the one registry of ids, metadata and checks. */
 export const RULES: Rule[] = [
-  ...CONSTRUCT_RULES, ...GATEWAY_RULES, ...NETWORK_POLICY_RULES, ...AUTHORIZATION_RULES, ...MESH_RULES, ...POD_RULES, ...OPENING_RULES, ...PROOF_RULES,
+  ...CONSTRUCT_RULES, ...GATEWAY_RULES, ...NETWORK_POLICY_RULES, ...AUTHORIZATION_RULES, ...MESH_RULES, ...POD_RULES, ...OPENING_RULES,
+  ...PROOF_RULES,
 ].sort((x, y) => compareStrings(x.id, y.id));
 
 /** Every rule's catalog entry, without its check, in id order. */

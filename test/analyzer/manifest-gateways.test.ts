@@ -1,7 +1,9 @@
 import { gatewayPodsFromManifests } from '../../src/analyzer/_manifest-gateways';
 
 const gateway = (name: string, spec: object, annotations?: object) => ({
-  apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name, namespace: 'edge', ...(annotations ? { annotations } : {}) },
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'Gateway',
+  metadata: { name, namespace: 'edge', ...(annotations ? { annotations } : {}) },
   spec: { gatewayClassName: 'istio', ...spec },
 });
 const listeners = [{ name: 'http', port: 80, protocol: 'HTTP' }, { name: 'https', port: 443, protocol: 'HTTPS' }, { name: 'h2', port: 80, protocol: 'HTTP', hostname: 'a.example.com' }];

@@ -92,11 +92,15 @@ describe('Reachability.analyze', () => {
   test('an Istio gateway pod: STRICT mTLS does not govern its listeners, its AuthorizationPolicy decides without a peer identity; it calls with its identity', () => {
     const strict = { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'edge' }, spec: { mtls: { mode: 'STRICT' } } };
     const byAddress = {
-      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'gw', namespace: 'edge' },
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'gw', namespace: 'edge' },
       spec: { selector: { matchLabels: { gw: 'public' } }, rules: [{ from: [{ source: { ipBlocks: ['203.0.113.0/24'] } }, { source: { principals: ['cluster.local/ns/edge/sa/client'] } }] }] },
     };
     const apiAuthz = {
-      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'api', namespace: 'edge' },
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'api', namespace: 'edge' },
       spec: { selector: { matchLabels: { app: 'api' } }, rules: [{ from: [{ source: { principals: ['cluster.local/ns/edge/sa/gw'] } }] }] },
     };
     const gateway = { namespace: 'edge', name: 'gw', labels: { gw: 'public' }, serviceAccount: 'gw', ports: [{ port: 80 }], meshed: true, gateway: true };

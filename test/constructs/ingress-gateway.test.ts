@@ -129,7 +129,9 @@ describe('IngressGateway', () => {
     const chart = new Chart(app, 'c');
     const edge = new ZeroTrustNamespace(chart, 'edge', { name: 'edge' });
     new IngressGateway(chart, 'gw', {
-      namespace: edge, name: 'public', listeners: [GatewayListener.http({ port: 8080 })],
+      namespace: edge,
+      name: 'public',
+      listeners: [GatewayListener.http({ port: 8080 })],
       sources: [PUBLIC, ExternalPeer.cidr('198.51.100.0/24', ['198.51.100.0/28'])],
     });
     expect(find(synthAll(app), 'AuthorizationPolicy', 'edge', 'public-istio').spec).toEqual({
@@ -203,7 +205,9 @@ describe('IngressGateway', () => {
   test('listeners may share a port with distinct hostnames', () => {
     const { chart, edge } = world();
     expect(() => new IngressGateway(chart, 'g', {
-      namespace: edge, name: 'g', sources: [PUBLIC],
+      namespace: edge,
+      name: 'g',
+      sources: [PUBLIC],
       listeners: [GatewayListener.http({ hostname: 'a.example.com', name: 'a' }), GatewayListener.http({ hostname: 'b.example.com', name: 'b' })],
     })).not.toThrow();
   });
@@ -284,7 +288,9 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
     const { app, chart, web, gw } = world();
     gw.route(web, { port: 8080 });
     new ApiObject(chart, 'hole', {
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'hole', namespace: 'shop' },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'hole', namespace: 'shop' },
       spec: {
         podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'db' } },
         policyTypes: ['Ingress'],
@@ -315,7 +321,9 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
     test('a hand-written HTTPRoute sending to a second backend', () => {
       const { app, chart } = routed();
       new ApiObject(chart, 'second', {
-        apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'second', namespace: 'shop' },
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'second', namespace: 'shop' },
         spec: { parentRefs: [parentRef], rules: [{ backendRefs: [{ name: 'db', port: 5432 }] }] },
       });
       expect(() => app.synthYaml()).toThrow(/\[ZT425\] c\/second: HTTPRoute shop\/second: it brings traffic from outside the cluster/);
@@ -336,7 +344,9 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
     test('a hand-written Gateway with allowedRoutes All', () => {
       const { app, chart } = routed();
       new ApiObject(chart, 'open', {
-        apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'open', namespace: 'edge' },
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'open', namespace: 'edge' },
         spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }] },
       });
       expect(() => app.synthYaml()).toThrow(/\[ZT425\] c\/open: Gateway edge\/open: it brings traffic/);
@@ -346,7 +356,9 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
       const { app, chart } = routed();
       new ZeroTrustNamespace(chart, 'other', { name: 'other' });
       new ApiObject(chart, 'sneak', {
-        apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'sneak', namespace: 'other' },
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'sneak', namespace: 'other' },
         spec: { parentRefs: [parentRef], rules: [{ backendRefs: [{ name: 'x', port: 80 }] }] },
       });
       expect(() => app.synthYaml()).toThrow(/\[ZT425\] c\/sneak: HTTPRoute other\/sneak: it brings traffic/);
@@ -362,7 +374,9 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
     test('a hand-written AuthorizationPolicy admitting by address, like the gateway\'s', () => {
       const { app, chart, gw } = routed();
       new ApiObject(chart, 'byip', {
-        apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'byip', namespace: 'edge' },
+        apiVersion: 'security.istio.io/v1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: 'byip', namespace: 'edge' },
         spec: { ...gw._declaredManifests()[2].spec as object },
       });
       expect(() => app.synthYaml()).toThrow(/\[ZT422\] c\/byip: AuthorizationPolicy edge\/byip, spec.rules\[0\].from\[0\].source: the source admits clients by address alone/);
