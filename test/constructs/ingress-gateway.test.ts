@@ -277,6 +277,18 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
     }
   });
 
+  test('the proof counts the gateway\'s istiod egress as infrastructure in both modes (its own policy\'s in ambient mode)', () => {
+    for (const mesh of [MeshMode.SIDECAR, MeshMode.AMBIENT]) {
+      const { app, chart, web, gw } = world(mesh, mesh);
+      gw.route(web, { port: 8080 });
+      new ApiObject(chart, 'istiod', {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'istiod', namespace: 'istio-system', labels: { app: 'istiod' } },
+        spec: { containers: [{ name: 'discovery', image: 'istio/pilot', ports: [{ containerPort: 15012 }] }] },
+      });
+      expect(() => app.synthYaml()).not.toThrow();
+    }
+  });
+
   test('ZT416 catches a missing piece: the gateway\'s egress cut by an escape hatch', () => {
     const { app, web, gw } = world();
     gw.route(web, { port: 8080 });
