@@ -1,4 +1,5 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import * as fc from 'fast-check';
 import {
   ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, Reachability, RoutePath, ServicePort, ZeroTrustNamespace, ZeroTrustRules,
 } from '../../src';
@@ -244,6 +245,21 @@ describe('GatewayListener and RoutePath', () => {
     expect(() => RoutePath.prefix(path)).toThrow(new RegExp(`^\\[ZT120\\] RoutePath\\.prefix\\(${JSON.stringify(path).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\): the path`));
   });
 
+  test('property: a path is either refused with ZT120 or free of what Istio normalises', () => {
+    const alphabet = fc.constantFrom('/', '.', '%', '?', '#', '*', ' ', 'a', 'b', '-', '_', '~', '\t');
+    fc.assert(fc.property(fc.array(alphabet, { maxLength: 12 }).map(a => a.join('')), path => {
+      let value: string;
+      try {
+        value = RoutePath.prefix(path).value;
+      } catch (e) {
+        expect((e as Error).message).toMatch(/^\[ZT120\] /);
+        return;
+      }
+      expect(value.startsWith('/')).toBe(true);
+      for (const unsafe of ['..', '//', '%', '?', '#', '*', ' ', '\t']) expect(value.includes(unsafe)).toBe(false);
+    }));
+  });
+
   test('a safe path is kept with its match type', () => {
     expect(RoutePath.exact('/healthz')).toMatchObject({ type: 'Exact', value: '/healthz' });
     expect(() => RoutePath.exact('/a/../b')).toThrow('[ZT120] RoutePath.exact("/a/../b"): the path "/a/../b" holds "..", which Istio normalises or strips before matching, so the route would not match what it reads. Give a plain path starting with "/", such as "/api", without "..", "//", "%", "?" or "#".');
@@ -310,6 +326,20 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
       },
     });
     expect(() => app.synthYaml()).toThrow(/\[ZT416\] c\/db: the ingress of shop\/db differs from the declared flows: it allows edge\/public-istio -> shop\/db on 5432\/TCP, which no flow declares/);
+  });
+
+  test('ZT416 checks the server\'s authorization of the gateway: another port admitted, or the principal dropped', () => {
+    const { app, chart, web, gw } = world();
+    gw.route(web, { port: 8080 });
+    new ApiObject(chart, 'wider', {
+      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'wider', namespace: 'shop' },
+      spec: { selector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'web' } }, rules: [{ from: [{ source: { principals: [gw.principal] } }], to: [{ operation: { ports: ['9090'] } }] }] },
+    });
+    expect(() => app.synthYaml()).toThrow(/\[ZT416\] c\/web: the authorization of shop\/web differs from the declared flows: it allows edge\/public-istio -> shop\/web on 9090\/TCP, which no flow declares/);
+    const second = world();
+    second.gw.route(second.web, { port: 8080 });
+    second.web.authorizationPolicy!.addJsonPatch(JsonPatch.replace('/spec/rules/0/from/0/source/principals', ['cluster.local/ns/shop/sa/db']));
+    expect(() => second.app.synthYaml()).toThrow(/\[ZT416\] c\/web: the authorization of shop\/web differs from the declared flows: .*refuses edge\/public-istio -> shop\/web on 8080\/TCP, which a declared flow needs/);
   });
 
   test('every address is refused by ZT403 until suppressed on the gateway with a reason', () => {
