@@ -1,7 +1,7 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, Reachability, RoutePath, ServicePort, ZeroTrustNamespace, ZeroTrustRules,
+  ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, Reachability, RoutePath, ServicePort, ZeroTrustApp, ZeroTrustNamespace, ZeroTrustRules,
 } from '../../src';
 import { find, synthAll } from '../_util';
 
@@ -285,8 +285,9 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
     expect(r.check({ from: '203.0.113.9', to: 'edge/public-istio', port: 8443 }).allowed).toBe(false);
   });
 
-  test('the synth passes in ambient mode and across modes', () => {
-    for (const [a, b] of [[MeshMode.AMBIENT, MeshMode.AMBIENT], [MeshMode.SIDECAR, MeshMode.AMBIENT], [MeshMode.AMBIENT, MeshMode.SIDECAR]]) {
+  test('the synth passes in ambient mode, across modes, and to a service outside the mesh', () => {
+    const pairs = [[MeshMode.AMBIENT, MeshMode.AMBIENT], [MeshMode.SIDECAR, MeshMode.AMBIENT], [MeshMode.AMBIENT, MeshMode.SIDECAR], [MeshMode.SIDECAR, MeshMode.NONE]];
+    for (const [a, b] of pairs) {
       const { app, web, gw } = world(a, b);
       gw.route(web, { port: 8080 });
       expect(() => app.synthYaml()).not.toThrow();
@@ -303,6 +304,15 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
       });
       expect(() => app.synthYaml()).not.toThrow();
     }
+  });
+
+  test('a ZeroTrustApp synthesizes a routed gateway in its single render', () => {
+    const app = new ZeroTrustApp({ outdir: Testing.app().outdir });
+    const chart = new Chart(app, 'c');
+    const edge = new ZeroTrustNamespace(chart, 'edge', { name: 'edge' });
+    const web = new MeshedService(chart, 'web', { namespace: edge, name: 'web', ports: [ServicePort.http(8080)] });
+    new IngressGateway(chart, 'gw', { namespace: edge, name: 'public', listeners: [GatewayListener.http()], sources: [PUBLIC] }).route(web, { port: 8080 });
+    expect(app.synthYaml()).toContain('kind: HTTPRoute');
   });
 
   test('ZT416 catches a missing piece: the gateway\'s egress cut by an escape hatch', () => {
