@@ -229,8 +229,9 @@ export class IngressGateway extends Construct {
     const key = `${service.namespace.name}/${service.name}:${options.port}`;
     const earlier = this.routes.get(key);
     if (earlier) {
-      const same = (r: Omit<DeclaredRoute, 'apiObject' | 'service' | 'kind' | 'name'>) => JSON.stringify([r.port, r.listeners, r.hostnames, r.paths]);
-      if (same(earlier) !== same(declared)) {
+      // The options are normalised (sorted, distinct), so equal declarations compare equal.
+      const normalised = (r: typeof declared) => JSON.stringify([r.listeners, r.hostnames, r.paths]);
+      if (normalised(earlier) !== normalised(declared)) {
         throw new Error(ruleMessage('ZT122', where(), `port ${options.port} of ${service.name} is already routed with other options (${earlier.apiObject.node.path})`,
           'Route each service port once, with all its hostnames and paths, or route it from another gateway.'));
       }
