@@ -1,7 +1,8 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, Reachability, RoutePath, ServicePort, ZeroTrustApp, ZeroTrustNamespace, ZeroTrustRules,
+  ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, Reachability, RoutePath, ServicePort,
+  ZeroTrustApp, ZeroTrustNamespace, ZeroTrustRules,
 } from '../../src';
 import { find, synthAll } from '../_util';
 
@@ -286,7 +287,10 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
   });
 
   test('the synth passes in ambient mode, across modes, and to a service outside the mesh', () => {
-    const pairs = [[MeshMode.AMBIENT, MeshMode.AMBIENT], [MeshMode.SIDECAR, MeshMode.AMBIENT], [MeshMode.AMBIENT, MeshMode.SIDECAR], [MeshMode.SIDECAR, MeshMode.NONE]];
+    const pairs = [
+      [MeshMode.AMBIENT, MeshMode.AMBIENT], [MeshMode.SIDECAR, MeshMode.AMBIENT],
+      [MeshMode.AMBIENT, MeshMode.SIDECAR], [MeshMode.SIDECAR, MeshMode.NONE],
+    ];
     for (const [a, b] of pairs) {
       const { app, web, gw } = world(a, b);
       gw.route(web, { port: 8080 });
@@ -299,7 +303,9 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
       const { app, chart, web, gw } = world(mesh, mesh);
       gw.route(web, { port: 8080 });
       new ApiObject(chart, 'istiod', {
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'istiod', namespace: 'istio-system', labels: { app: 'istiod' } },
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'istiod', namespace: 'istio-system', labels: { app: 'istiod' } },
         spec: { containers: [{ name: 'discovery', image: 'istio/pilot', ports: [{ containerPort: 15012 }] }] },
       });
       expect(() => app.synthYaml()).not.toThrow();
@@ -342,7 +348,9 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
     const { app, chart, web, gw } = world();
     gw.route(web, { port: 8080 });
     new ApiObject(chart, 'wider', {
-      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'wider', namespace: 'shop' },
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'wider', namespace: 'shop' },
       spec: { selector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'web' } }, rules: [{ from: [{ source: { principals: [gw.principal] } }], to: [{ operation: { ports: ['9090'] } }] }] },
     });
     expect(() => app.synthYaml()).toThrow(/\[ZT416\] c\/web: the authorization of shop\/web differs from the declared flows: it allows edge\/public-istio -> shop\/web on 9090\/TCP, which no flow declares/);
