@@ -119,7 +119,7 @@ export class Reachability {
       const serviceAccount = input.serviceAccount ?? 'default';
       // A pod with an ip is a class of its own; the others group by everything that policies can see.
       const key = input.ip !== undefined ? `ip:${id}`
-        : JSON.stringify([input.namespace, Object.entries(labels).sort(), serviceAccount, ports, mesh]);
+        : JSON.stringify([input.namespace, Object.entries(labels).sort(), serviceAccount, ports, mesh, input.gateway === true]);
       let cls = classesByKey.get(key);
       if (!cls) {
         const workload = { id, namespace: input.namespace, labels };
@@ -135,7 +135,7 @@ export class Reachability {
           ingress,
           egress,
           rules: { ingress: distinctRules(ingress, 'ingress'), egress: distinctRules(egress, 'egress') },
-          chain: mesh ? istio.peerAuthChain(workload) : {},
+          chain: !mesh ? {} : input.gateway ? { gateway: true } : istio.peerAuthChain(workload),
           authz: mesh ? istio.authorizationPolicies(workload) : [],
         };
         classesByKey.set(key, cls);
