@@ -1,5 +1,6 @@
 export * from './constructs/allow-flow';
 export * from './constructs/allow-to-options';
+export * from './constructs/egress-gateway';
 export * from './constructs/external-peer';
 export * from './analyzer/flow-query';
 export * from './model/mesh-mode';

@@ -6,6 +6,7 @@
  */
 import { isDeepStrictEqual } from 'util';
 import { ManifestContext, Finding, Placed, Landed, view, landed, namespaceOf, rootObjects, authorizationPolicies, sourceEntries, sourceField, finding, list, NetworkPolicyRule, networkPolicyRules, NetworkPolicyPeer, networkPolicyPeers, peerField, emptySelector, allowPolicy, podTemplates, positiveSourceFields, linkLocal, internalRangesOf, blocksLeftByZt403, weakMtlsModes, meshHost } from './_manifest-objects';
+import { egressObjects } from './_egress-rules';
 import { Rule } from './_rule';
 import { RuleSeverity } from './rule-info';
 import { WORKLOAD_LABEL, AMBIENT_PROBE_SOURCE, DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, NAMESPACE_NAME_LABEL, infrastructurePeer } from '../model/_constants';
@@ -277,7 +278,9 @@ export const OPENING_RULES: Rule[] = [
       const boundToGateways = landed(ctx, ['VirtualService']).flatMap(o => list(o.spec.gateways).map((g, k) => [g, k] as const)
         .filter(([g]) => g !== 'mesh').map(([g, k]) => finding('ZT425', o, `spec.gateways[${k}]`,
           `gateway "${g}" brings traffic from outside the cluster, through gateway pods the app does not declare, to the VirtualService's hosts`, fix)));
-      return [...boundToGateways, ...landed(ctx, ENTRY_KINDS).map(o => finding('ZT425', o, '', o.manifest.kind === 'ReferenceGrant'
+      const entries = landed(ctx, ENTRY_KINDS);
+      const egress = egressObjects(ctx, entries);
+      return [...boundToGateways, ...entries.filter(o => !egress.has(o)).map(o => finding('ZT425', o, '', o.manifest.kind === 'ReferenceGrant'
         ? 'it lets routes of other namespaces send traffic from their gateways, whose pods the app does not declare, into the namespace'
         : 'it brings traffic from outside the cluster, through gateway pods the app does not declare, into the namespace', fix))];
     },

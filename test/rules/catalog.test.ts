@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { AllowFlow, ExternalPeer, MeshedService, MeshMode, ServicePort, ZeroTrustNamespace } from '../../src';
+import { AllowFlow, EgressGateway, ExternalPeer, MeshedService, MeshMode, ServicePort, ZeroTrustNamespace } from '../../src';
 import { RULES, RULE_CATALOG, ruleMessage, ruleTableMarkdown } from '../../src/rules/_catalog';
 
 describe('rule catalog', () => {
@@ -47,6 +47,10 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
     const b = new MeshedService(chart, 'b', { namespace: ns, name: 'b', ports: http() });
     return { chart, ns, a, b };
   };
+  const egressWorld = () => {
+    const w = world();
+    return { ...w, egress: new EgressGateway(w.chart, 'egress', { namespace: w.ns, name: 'egress' }) };
+  };
   const CASES: Array<[string, () => void]> = [
     ['ZT101', () => { const { a } = world(); a.allowTo(a); }],
     ['ZT103', () => { const { a } = world(); a.allowTo(world().b); }],
@@ -64,6 +68,20 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
     }],
     ['ZT108', () => ExternalPeer.cidr('0.0.0.0/0')],
     ['ZT109', () => { const { chart, ns, a } = world(); a.allowTo(new MeshedService(chart, 'x', { namespace: ns, name: 'x' })); }],
+    ['ZT130', () => ExternalPeer.host('*.stripe.com', { gateway: { name: 'egress' }, addresses: ExternalPeer.cidr('203.0.113.0/24') })],
+    ['ZT131', () => { const { a, egress } = egressWorld(); a.allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.cidr('203.0.113.0/24') }), { ports: [80] }); }],
+    ['ZT132', () => {
+      const { chart, egress } = egressWorld();
+      const other = new ZeroTrustNamespace(chart, 'o', { name: 'o' });
+      new MeshedService(chart, 'x', { namespace: other, name: 'x', ports: http() })
+        .allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.cidr('203.0.113.0/24') }), { ports: [443] });
+    }],
+    ['ZT133', () => { const { chart } = world(); new EgressGateway(chart, 'g', { namespace: new ZeroTrustNamespace(chart, 'amb', { name: 'amb', mesh: MeshMode.AMBIENT }), name: 'g' }); }],
+    ['ZT134', () => {
+      const { a, egress } = egressWorld();
+      a.allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.cidr('203.0.113.0/24') }), { ports: [443] });
+      a.allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.cidr('198.51.100.0/24') }), { ports: [443] });
+    }],
     ['ZT201', () => { const { chart } = world(); new ZeroTrustNamespace(chart, 'bad', { name: 'Bad' }); }],
     ['ZT202', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'zt-allow-dns', ports: http() }); }],
     ['ZT203', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: http(), labels: { k: 'a b' } }); }],
