@@ -50,6 +50,18 @@ const hostsByNamespace = new WeakMap<ZeroTrustNamespace, Map<string, EgressGatew
  */
 export class EgressGateway extends Construct implements IEgressGateway {
   /**
+   * Routes `client`'s connections to `peer`'s host through its gateway, at every layer.
+   * @internal
+   */
+  public static _route(client: FlowEnd & IConstruct, peer: ExternalPeer, ports: number[], where: string): void {
+    const host = peer._host!;
+    if (!(host.gateway instanceof EgressGateway)) {
+      throw new Error(ruleMessage('ZT130', where, 'the host\'s gateway is not an EgressGateway', 'Create the gateway with `new EgressGateway(...)`.'));
+    }
+    host.gateway.route(client, host, ports, where);
+  }
+
+  /**
    * The gateway name.
    */
   public readonly name: string;
@@ -109,18 +121,6 @@ export class EgressGateway extends Construct implements IEgressGateway {
     return [...this.routes.keys()].sort();
   }
 
-  /**
-   * Routes `client`'s connections to `peer`'s host through its gateway, at every layer.
-   * @internal
-   */
-  public static _route(client: FlowEnd & IConstruct, peer: ExternalPeer, ports: number[], where: string): void {
-    const host = peer._host!;
-    if (!(host.gateway instanceof EgressGateway)) {
-      throw new Error(ruleMessage('ZT130', where, 'the host\'s gateway is not an EgressGateway', 'Create the gateway with `new EgressGateway(...)`.'));
-    }
-    host.gateway.route(client, host, ports, where);
-  }
-
   private route(client: FlowEnd & IConstruct, host: ExternalHost, ports: number[], where: string): void {
     if (client.namespace !== this.namespace) {
       throw new Error(ruleMessage('ZT132', where, `the client is in namespace "${client.namespace.name}" and the gateway in "${this.namespace.name}"`,
@@ -168,7 +168,8 @@ export class EgressGateway extends Construct implements IEgressGateway {
       kind: 'NetworkPolicy',
       metadata: { name: this.name, namespace: ns },
       spec: Lazy.any({
-        produce: () => renderNetworkPolicy(this, this.flows.inbound(this), [], this.sortedRoutes().map(r => ({ peer: r.host.addresses, ports: [r.host.port] }))),
+        produce: () => renderNetworkPolicy(this, this.flows.inbound(this), [],
+          this.sortedRoutes().map(r => ({ peer: r.host.addresses, ports: [r.host.port] }))),
       }),
     });
     new ApiObject(this, 'AuthorizationPolicy', {
