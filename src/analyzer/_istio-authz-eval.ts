@@ -326,6 +326,8 @@ export interface AuthzQuery {
   readonly chain: PeerAuthChain;
   readonly policies: AuthorizationPolicy[];
   readonly trustDomain: string;
+  /** The TLS server name of the connection, when the question names one. */
+  readonly sni?: string;
 }
 
 /**
@@ -351,8 +353,8 @@ export function authorize(q: AuthzQuery, port: number, protocol: string, reasons
   const mtls = q.source.meshed && mode !== 'DISABLE';
   // A meshed source is a pod, which has a namespace and a ServiceAccount.
   const peer: PeerInfo = mtls
-    ? { principal: principalOf(q.trustDomain, q.source.namespace!, q.source.serviceAccount!), namespace: q.source.namespace, ip: q.source.ip }
-    : { ip: q.source.ip };
+    ? { principal: principalOf(q.trustDomain, q.source.namespace!, q.source.serviceAccount!), namespace: q.source.namespace, ip: q.source.ip, sni: q.sni }
+    : { ip: q.source.ip, sni: q.sni };
   if (reasons) {
     reasons.push(mtls
       ? `connection is mTLS: peer principal ${peer.principal}, namespace ${peer.namespace}`

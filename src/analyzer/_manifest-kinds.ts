@@ -3,6 +3,7 @@
  * which connections NetworkPolicies and Istio allow between pods; a kind that can, and that the analyzer does not
  * model, is refused, so that the flows it prints are never a guess.
  */
+import { isIstioGateway } from './_gateway-pods';
 import { WORKLOAD_API_VERSIONS, objectName } from './_manifest-pods';
 import { refuseUnmodelledContent } from './_manifest-unmodelled';
 import { refuseOverridingKinds } from './reachability';
@@ -57,6 +58,8 @@ export function isReadKind(m: any): boolean {
     throw new Error(`${objectName(m)}: the analyzer does not model ${m.kind} (${m.apiVersion}), another mesh's authorization, which can change what is allowed`);
   }
   if (READ_KINDS.has(`${group}/${m.kind}`)) return true;
+  // Istio deploys the pods of a Gateway of its class: the analysis reads them from it.
+  if (isIstioGateway(m)) return true;
   if (group === 'gateway.networking.k8s.io' && m.kind === 'Gateway' && m.spec?.gatewayClassName === 'istio-waypoint') {
     throw new Error(`${objectName(m)}: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity`);
   }

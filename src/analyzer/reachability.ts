@@ -281,6 +281,14 @@ export class Reachability {
   }
 
   /**
+   * Whether the authorization of `to` alone admits a TCP connection from `from` on `port` with TLS server name `sni`.
+   * @internal
+   */
+  public _authorizesServerName(from: string, to: string, port: number, sni: string): boolean {
+    return authorize({ ...this.authzQuery(this.side(from), this.side(to).pod!), sni }, port, 'TCP');
+  }
+
+  /**
    * How the pod is in the mesh, if it is.
    * @internal
    */

@@ -4,11 +4,11 @@ import { renderEgressAuthorizationPolicy, renderHostObjects, renderGatewaySpec, 
 import { renderNetworkPolicy } from './_render';
 import { ExternalHost, ExternalPeer, IEgressGateway } from './external-peer';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
-import { registerPodStandIn } from '../analyzer/_pod-stand-ins';
 import type { PodInput } from '../analyzer/reachability-input';
 import { ZeroTrustGuard } from '../guard/_guard';
+import type { DeclaredHost } from '../guard/_verify-egress';
 import { NAMESPACE_OBJECT_NAMES, WORKLOAD_LABEL } from '../model/_constants';
-import { GATEWAY_API, GATEWAY_NAME_LABEL, GATEWAY_SERVICE_TYPE_ANNOTATION, ISTIO_GATEWAY_CLASS, gatewayDeploymentName } from '../model/_egress-spec';
+import { GATEWAY_API, GATEWAY_SERVICE_TYPE_ANNOTATION, gatewayDeploymentName } from '../model/_egress-spec';
 import { FlowEnd } from '../model/_flow';
 import { FlowGraph } from '../model/_flow-graph';
 import { principalOf } from '../model/_identity';
@@ -111,7 +111,6 @@ export class EgressGateway extends Construct implements IEgressGateway {
     this.selector = { [WORKLOAD_LABEL]: props.name };
     this.flows = ZeroTrustGuard.flowGraph(this);
     ZeroTrustGuard.registerEnd(this);
-    registerPodStandIn(this);
   }
 
   /**
@@ -185,19 +184,18 @@ export class EgressGateway extends Construct implements IEgressGateway {
   }
 
   /**
-   * The pod that stands for the gateway's pods in a reachability analysis, once a host is routed through it.
+   * The hosts routed through the gateway, each with the principals declared for it, for the host-by-host proof.
+   * @internal
+   */
+  public _declaredHosts(): DeclaredHost[] {
+    return this.sortedRoutes().map(({ host, clients }) => ({ hostname: host.hostname, port: host.port, principals: [...clients.keys()] }));
+  }
+
+  /**
+   * No stand-in pods: the Gateway manifest describes the gateway's pods, which the analyzer reads from it.
    * @internal
    */
   public _reachabilityPods(): PodInput[] {
-    if (this.routes.size === 0) return [];
-    return [{
-      namespace: this.namespace.name,
-      name: this.serviceAccountName,
-      labels: { ...this.selector, [GATEWAY_NAME_LABEL]: this.name, 'gateway.networking.k8s.io/gateway-class-name': ISTIO_GATEWAY_CLASS },
-      serviceAccount: this.serviceAccountName,
-      ports: [...new Set(this.sortedRoutes().map(r => r.host.port))].sort((a, b) => a - b).map(port => ({ port, protocol: 'TCP' })),
-      // Istio's gateway pods are proxies themselves (`sidecar.istio.io/inject: "false"` on their template).
-      meshed: true,
-    }];
+    return [];
   }
 }

@@ -248,3 +248,35 @@ describe('emitted objects are structurally valid', () => {
     expect(report.skipped).toEqual([]);
   });
 });
+
+describe('the proof checks the gateway host by host', () => {
+  const hole = (chart: Chart, rule: any) => new ApiObject(chart, 'hole', {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'AuthorizationPolicy',
+    metadata: { name: 'hole', namespace: 'shop' },
+    spec: { selector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'egress' } }, rules: [rule] },
+  });
+
+  test('a declared client admitted for another declared host is a ZT416 finding', () => {
+    const { app, chart } = routed();
+    hole(chart, { from: [{ source: { principals: ['cluster.local/ns/shop/sa/currency'] } }], to: [{ operation: { ports: ['443'] } }], when: [{ key: 'connection.sni', values: ['api.stripe.com'] }] });
+    expect(() => app.synth()).toThrow('[ZT416] shop/egress: the authorization of shop/egress-istio differs from the declared hosts: it allows shop/currency -> shop/egress-istio on 443/TCP for server name api.stripe.com, which no flow declares.');
+  });
+
+  test('a declared client admitted for any server name is a ZT416 finding', () => {
+    const { app, chart } = routed();
+    hole(chart, { from: [{ source: { principals: ['cluster.local/ns/shop/sa/payment'] } }], to: [{ operation: { ports: ['443'] } }] });
+    expect(() => app.synth()).toThrow(/differs from the declared hosts: it allows shop\/payment -> shop\/egress-istio on 443\/TCP for server name undeclared.invalid, which no flow declares; allows shop\/payment -> shop\/egress-istio on 443\/TCP for server name www.ecb.europa.eu/);
+  });
+
+  test('a DENY policy on a declared host is a ZT416 finding, naming the missing pair', () => {
+    const { app, chart } = routed();
+    new ApiObject(chart, 'deny', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'deny', namespace: 'shop' },
+      spec: { selector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'egress' } }, action: 'DENY', rules: [{ when: [{ key: 'connection.sni', values: ['api.stripe.com'] }] }] },
+    });
+    expect(() => app.synth()).toThrow('it refuses shop/payment -> shop/egress-istio on 443/TCP for server name api.stripe.com, which a declared flow needs.');
+  });
+});
