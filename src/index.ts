@@ -3,6 +3,7 @@ export * from './constructs/allow-to-options';
 export * from './constructs/egress-gateway';
 export * from './constructs/external-peer';
 export * from './analyzer/flow-query';
+export * from './analyzer/host-flow';
 export * from './model/mesh-mode';
 export * from './constructs/meshed-service';
 export * from './analyzer/reachability';

@@ -44,6 +44,8 @@ export function main(argv: string[], io: CliOutput = {
     const { reachability, ignored } = analyze(args.files.flatMap(f => readManifests(f, args.namespace)));
     if (ignored) io.err(`cdk8s-zero-trust: ${ignored}\n`);
     io.out(reachability.toMatrix());
+    const hosts = reachability.hostFlows();
+    if (hosts.length > 0) io.out(`\nexternal hosts, through egress gateways:\n${hosts.map(h => `  ${h.from} -> ${h.host} ${h.port}/TCP via ${h.via}\n`).join('')}`);
     if (args.mermaid) {
       writeFile(args.mermaid, reachability.toMermaid());
       io.out(`Mermaid diagram written to ${args.mermaid}\n`);

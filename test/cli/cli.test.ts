@@ -279,7 +279,7 @@ describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => 
 });
 
 describe('an egress gateway', () => {
-  test('the command line reads the gateway\'s pods from its Gateway: the client reaches them, and only them', () => {
+  test('the command line reads the gateway\'s pods from its Gateway and the hosts from its ServiceEntries and TLSRoutes', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'shop');
     const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop' });
@@ -296,7 +296,10 @@ describe('an egress gateway', () => {
       'shop/egress-istio  (self)             .',
       'shop/payment       443/TCP            (self)',
       '',
+      'external hosts, through egress gateways:',
+      '  shop/payment -> api.stripe.com 443/TCP via shop/egress-istio',
+      '',
     ].join('\n'));
-    expect(err.join('')).toBe('cdk8s-zero-trust: ignored 5 objects of kinds it does not model: DestinationRule (1), ServiceAccount (1), ServiceEntry (1), TLSRoute (2)\n');
+    expect(err.join('')).toBe('cdk8s-zero-trust: ignored 2 objects of kinds it does not model: DestinationRule (1), ServiceAccount (1)\n');
   });
 });
