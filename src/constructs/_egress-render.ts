@@ -23,7 +23,8 @@ export function listenerName(host: ExternalHost): string {
 /**
  * The host's ServiceEntry, exported to the namespace only, and its two routes, as in Istio's egress gateway task:
  * one parented to the ServiceEntry sends the clients' connections to the gateway's Service, the other, attached to
- * the host's listener, sends them on to the host.
+ * the host's listener, sends them on to the host. References spell out their group and kind, which the API server
+ * would default, so that the CEL rules read them as written.
  */
 export function renderHostObjects(scope: Construct, gateway: string, namespace: string, host: ExternalHost): void {
   const name = `${gateway}.${host.hostname}`;
@@ -38,11 +39,11 @@ export function renderHostObjects(scope: Construct, gateway: string, namespace: 
   const toGateway: TlsRouteSpec = {
     parentRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name }],
     hostnames: [host.hostname],
-    rules: [{ backendRefs: [{ name: gatewayDeploymentName(gateway), port: host.port }] }],
+    rules: [{ backendRefs: [{ group: '', kind: 'Service', name: gatewayDeploymentName(gateway), port: host.port }] }],
   };
   new ApiObject(scope, `ToGateway-${host.hostname}`, { apiVersion: GATEWAY_API, kind: 'TLSRoute', metadata: { name: `${gateway}-mesh.${host.hostname}`, namespace }, spec: toGateway });
   const toHost: TlsRouteSpec = {
-    parentRefs: [{ name: gateway, sectionName: listenerName(host) }],
+    parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway, sectionName: listenerName(host) }],
     hostnames: [host.hostname],
     rules: [{ backendRefs: [{ group: 'networking.istio.io', kind: 'Hostname', name: host.hostname, port: host.port }] }],
   };

@@ -68,10 +68,10 @@ describe('EgressGateway', () => {
     expect(find(objects, 'TLSRoute', 'shop', 'egress-mesh.api.stripe.com').spec).toEqual({
       parentRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: 'egress.api.stripe.com' }],
       hostnames: ['api.stripe.com'],
-      rules: [{ backendRefs: [{ name: 'egress-istio', port: 443 }] }],
+      rules: [{ backendRefs: [{ group: '', kind: 'Service', name: 'egress-istio', port: 443 }] }],
     });
     expect(find(objects, 'TLSRoute', 'shop', 'egress-out.api.stripe.com').spec).toEqual({
-      parentRefs: [{ name: 'egress', sectionName: 'tls-443.api.stripe.com' }],
+      parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'egress', sectionName: 'tls-443.api.stripe.com' }],
       hostnames: ['api.stripe.com'],
       rules: [{ backendRefs: [{ group: 'networking.istio.io', kind: 'Hostname', name: 'api.stripe.com', port: 443 }] }],
     });
