@@ -353,7 +353,12 @@ export function authorize(q: AuthzQuery, port: number, protocol: string, reasons
   const mtls = q.source.meshed && mode !== 'DISABLE';
   // A meshed source is a pod, which has a namespace and a ServiceAccount.
   const peer: PeerInfo = mtls
-    ? { principal: principalOf(q.trustDomain, q.source.namespace!, q.source.serviceAccount!), namespace: q.source.namespace, ip: q.source.ip, sni: q.sni }
+    ? {
+      principal: principalOf(q.trustDomain, q.source.namespace!, q.source.serviceAccount!),
+      namespace: q.source.namespace,
+      ip: q.source.ip,
+      sni: q.sni,
+    }
     : { ip: q.source.ip, sni: q.sni };
   if (reasons) {
     reasons.push(mtls

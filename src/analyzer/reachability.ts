@@ -1,9 +1,9 @@
 import { ApiObject, App } from 'cdk8s';
+import { egressRoutes } from './_egress-routes';
 import {
   AuthorizationPolicy, AuthzQuery, IstioPolicyIndex, PeerAuthChain, PeerAuthentication,
   allowedPrincipals, authorize, meshMode, parseAuthorizationPolicy, parsePeerAuthentication,
 } from './_istio-authz-eval';
-import { egressRoutes } from './_egress-routes';
 import { namespacesFromManifests, objectName, podsFromManifests } from './_manifest-pods';
 import {
   Endpoint, EndpointPort, NetworkPolicy, NetworkPolicyIndex, PROTOCOLS, PeerCache, Rule,
@@ -235,7 +235,8 @@ export class Reachability {
         }
       }
     }
-    return [...flows.values()].sort((a, b) => compareStrings(a.from, b.from) || compareStrings(a.host, b.host) || a.port - b.port || compareStrings(a.via, b.via));
+    return [...flows.values()]
+      .sort((a, b) => compareStrings(a.from, b.from) || compareStrings(a.host, b.host) || a.port - b.port || compareStrings(a.via, b.via));
   }
 
   /** The allowed flows as a table: one row per client, one column per server, cells list the allowed ports. */

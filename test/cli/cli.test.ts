@@ -286,11 +286,11 @@ describe('an egress gateway', () => {
     const payment = new MeshedService(chart, 'payment', { namespace: ns, name: 'payment', ports: [ServicePort.grpc(50051)], image: 'payment' });
     const egress = new EgressGateway(chart, 'egress', { namespace: ns, name: 'egress' });
     payment.allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.cidr('203.0.113.0/24') }), { ports: [443] });
-    const file = path.join(dir, 'egress.yaml');
-    fs.writeFileSync(file, chart.toJson().map((o: any) => JSON.stringify(o)).join('\n---\n'));
+    const yaml = path.join(dir, 'egress.yaml');
+    fs.writeFileSync(yaml, chart.toJson().map((o: any) => JSON.stringify(o)).join('\n---\n'));
     const out: string[] = [];
     const err: string[] = [];
-    expect(main(['analyze', file], { out: t => out.push(t), err: t => err.push(t) })).toBe(0);
+    expect(main(['analyze', yaml], { out: t => out.push(t), err: t => err.push(t) })).toBe(0);
     expect(out.join('')).toBe([
       'from \\ to          shop/egress-istio  shop/payment',
       'shop/egress-istio  (self)             .',
