@@ -6,6 +6,7 @@ export * from './analyzer/flow-query';
 export * from './analyzer/host-flow';
 export * from './model/mesh-mode';
 export * from './constructs/meshed-service';
+export * from './constructs/platform-peer';
 export * from './analyzer/reachability';
 export * from './analyzer/reachability-input';
 export * from './rules/rule-info';

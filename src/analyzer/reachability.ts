@@ -2,7 +2,7 @@ import { ApiObject, App } from 'cdk8s';
 import { egressRoutes } from './_egress-routes';
 import {
   AuthorizationPolicy, AuthzQuery, IstioPolicyIndex, PeerAuthChain, PeerAuthentication,
-  allowedPrincipals, authorize, meshMode, parseAuthorizationPolicy, parsePeerAuthentication,
+  allowedPrincipals, meshMode, parseAuthorizationPolicy, parsePeerAuthentication,
 } from './_istio-authz-eval';
 import { namespacesFromManifests, objectName, podsFromManifests } from './_manifest-pods';
 import {
@@ -13,6 +13,7 @@ import { isPodStandIn } from './_pod-stand-ins';
 import { Probe, Verdict, authorizationProbes, networkProbes } from './_probe-ports';
 import { PodIndex } from './_reachability-index';
 import { renderMatrix, renderMermaid } from './_reachability-render';
+import { authorizeInbound, withSidecarPorts } from './_sidecar-agent-ports';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
 import { HostFlow } from './host-flow';
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
@@ -116,11 +117,11 @@ export class Reachability {
       if (this.podsById.has(id)) throw new Error(`pod ${id} is given twice`);
       const nsLabels = namespaceLabels.get(input.namespace) ?? { [NAMESPACE_NAME_LABEL]: input.namespace };
       const labels: Labels = { ...input.labels };
-      const ports = (input.ports ?? []).map(p => checkPort(p, id));
+      const mesh = meshMode(labels, nsLabels, input.meshed);
+      const ports = withSidecarPorts((input.ports ?? []).map(p => checkPort(p, id)), mesh);
       const ip = input.ip === undefined ? undefined : parseIp(input.ip);
       if (input.ip !== undefined && !ip) throw new Error(`pod ${id}: invalid ip ${JSON.stringify(input.ip)}`);
       const serviceAccount = input.serviceAccount ?? 'default';
-      const mesh = meshMode(labels, nsLabels, input.meshed);
       // A pod with an ip is a class of its own; the others group by everything that policies can see.
       const key = input.ip !== undefined ? `ip:${id}`
         : JSON.stringify([input.namespace, Object.entries(labels).sort(), serviceAccount, ports, mesh]);
@@ -294,7 +295,8 @@ export class Reachability {
     if (layer === 'authorization') {
       destination.authzProbes ??= authorizationProbes(destination.authz, destination.ports);
       const query = this.authzQuery(a, b.pod!);
-      return destination.authzProbes.map(({ port, protocol }) => ({ port, protocol, allowed: authorize(query, port, protocol) }));
+      return destination.authzProbes.map(({ port, protocol }) =>
+        ({ port, protocol, allowed: authorizeInbound(query, destination.mesh, port, protocol) }));
     }
     const egress = layer === 'egress';
     const peer = egress ? b : a;
@@ -314,7 +316,8 @@ export class Reachability {
    * @internal
    */
   public _authorizesServerName(from: string, to: string, port: number, sni: string): boolean {
-    return authorize({ ...this.authzQuery(this.side(from), this.side(to).pod!), sni }, port, 'TCP');
+    const destination = this.side(to).pod!;
+    return authorizeInbound({ ...this.authzQuery(this.side(from), destination), sni }, destination.cls.mesh, port, 'TCP');
   }
 
   /**
@@ -404,7 +407,7 @@ export class Reachability {
       reasons?.push(`${to.id} is outside the cluster: not in the mesh, no Istio policy applies`);
       return true;
     }
-    return authorize(this.authzQuery(from, to.pod), port, protocol, reasons);
+    return authorizeInbound(this.authzQuery(from, to.pod), to.pod.cls.mesh, port, protocol, reasons);
   }
 
   /** The authorization query for a connection to a pod. */

@@ -4,6 +4,7 @@ import { NAMESPACE_NAME_LABEL } from '../model/_constants';
 import { Flow, FlowEnd, networkPorts } from '../model/_flow';
 import { AuthorizationPolicySpec, AuthorizationRuleSpec } from '../model/_istio-spec';
 import { NetworkPolicyEgressRuleSpec, NetworkPolicyPeerSpec, NetworkPolicyPortSpec, NetworkPolicySpec } from '../model/_network-policy-spec';
+import { outsideIstioAuthorization } from '../model/_sidecar-ports';
 import { compareStrings, groupSorted } from '../util/_collections';
 
 /** The peer that selects `other`'s pods, seen from a policy in `self`'s namespace. */
@@ -59,8 +60,11 @@ export function renderNetworkPolicy(
  * With no inbound flow it has no rules, which in an ALLOW policy admits nothing.
  */
 export function renderAuthorizationPolicy(self: FlowEnd, inbound: Flow[]): AuthorizationPolicySpec {
+  // A sidecar's uncaptured ports (a scrape of 15020) pass no Istio policy: a rule for them would only mislead.
+  const authorized = inbound.map(f => ({ ...f, ports: f.ports.filter(p => !outsideIstioAuthorization(self.namespace.mesh, p)) }))
+    .filter(f => f.ports.length > 0);
   // Each client has one flow to a server, so the principals of a group are distinct.
-  const ruleList: AuthorizationRuleSpec[] = groupSorted(inbound, f => f.ports.join(',')).map(([, group]) => ({
+  const ruleList: AuthorizationRuleSpec[] = groupSorted(authorized, f => f.ports.join(',')).map(([, group]) => ({
     from: [{ source: { principals: group.map(f => f.from.principal).sort(compareStrings) } }],
     to: [{ operation: { ports: group[0].ports.map(String) } }],
   }));
