@@ -2,6 +2,7 @@
  * Istio semantics for one connection to a meshed workload: the PeerAuthentication mode in force (workload over
  * namespace over mesh-wide root namespace) and AuthorizationPolicy evaluation (CUSTOM, then DENY, then ALLOW).
  */
+import { SniCondition, parseSniConditions, sniConditionsHold } from './_sni-condition';
 import { manifestNamespace } from '../model/_constants';
 import { principalOf } from '../model/_identity';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
@@ -73,6 +74,7 @@ interface Source { readonly [field: string]: StringList | CidrBlock[] | undefine
 interface Rule {
   readonly sources?: Source[];
   readonly operations?: { readonly ports?: StringList; readonly notPorts?: StringList }[];
+  readonly sni?: SniCondition[];
 }
 
 /** A parsed AuthorizationPolicy; without rules it matches nothing. */
@@ -159,7 +161,7 @@ export function parseAuthorizationPolicy(manifest: any): AuthorizationPolicy {
 
 function parseRule(rule: unknown, where: string): Rule {
   if (!isObject(rule)) throw new Error(`${where}: expected an object`);
-  checkKeys(rule, ['from', 'to'], where);
+  checkKeys(rule, ['from', 'to', 'when'], where);
   return {
     sources: list(rule.from, `${where}.from`)?.map((f, i) => {
       const at = `${where}.from[${i}]`;
@@ -171,6 +173,7 @@ function parseRule(rule: unknown, where: string): Rule {
       checkKeys(t, ['operation'], at);
       return parseFields(t.operation, ['ports', 'notPorts'], `${at}.operation`);
     }),
+    sni: parseSniConditions(rule.when, `${where}.when`),
   };
 }
 
@@ -210,6 +213,8 @@ export interface PeerInfo {
   readonly principal?: string;
   readonly namespace?: string;
   readonly ip?: IpAddress;
+  /** The TLS server name of the connection, when the question names one. */
+  readonly sni?: string;
 }
 
 function anyString(patterns: StringList, value: string | undefined): boolean {
@@ -237,7 +242,7 @@ function sourceMatches(source: Source, peer: PeerInfo): boolean {
 /** The index of the first rule of the policy that matches, or -1. */
 export function matchingRule(policy: AuthorizationPolicy, peer: PeerInfo, port: number): number {
   const p = String(port);
-  return policy.rules.findIndex(rule =>
+  return policy.rules.findIndex(rule => sniConditionsHold(rule.sni, policy.action, peer.sni, istioStringMatch) &&
     (rule.sources === undefined || rule.sources.some(s => sourceMatches(s, peer)))
     && (rule.operations === undefined || rule.operations.some(o =>
       (o.ports === undefined || o.ports.includes(p)) && (o.notPorts === undefined || !o.notPorts.includes(p)))));
@@ -325,6 +330,8 @@ export interface AuthzQuery {
   readonly chain: PeerAuthChain;
   readonly policies: AuthorizationPolicy[];
   readonly trustDomain: string;
+  /** The TLS server name of the connection, when the question names one. */
+  readonly sni?: string;
 }
 
 /**
@@ -350,8 +357,13 @@ export function authorize(q: AuthzQuery, port: number, protocol: string, reasons
   const mtls = q.source.meshed && mode !== 'DISABLE';
   // A meshed source is a pod, which has a namespace and a ServiceAccount.
   const peer: PeerInfo = mtls
-    ? { principal: principalOf(q.trustDomain, q.source.namespace!, q.source.serviceAccount!), namespace: q.source.namespace, ip: q.source.ip }
-    : { ip: q.source.ip };
+    ? {
+      principal: principalOf(q.trustDomain, q.source.namespace!, q.source.serviceAccount!),
+      namespace: q.source.namespace,
+      ip: q.source.ip,
+      sni: q.sni,
+    }
+    : { ip: q.source.ip, sni: q.sni };
   if (reasons) {
     reasons.push(mtls
       ? `connection is mTLS: peer principal ${peer.principal}, namespace ${peer.namespace}`

@@ -339,7 +339,7 @@ describe('mesh membership', () => {
 
 describe('unsupported Istio input is an error naming the object and field', () => {
   test.each([
-    [ap('foo', 'p', { rules: [{ when: [{ key: 'request.headers[x]', values: ['1'] }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].when: field not supported by the analyzer'],
+    [ap('foo', 'p', { rules: [{ when: [{ key: 'request.headers[x]', values: ['1'] }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].when[0].key: the analyzer models only the condition connection.sni, not "request.headers[x]"'],
     [ap('foo', 'p', { rules: [{ to: [{ operation: { methods: ['GET'] } }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].to[0].operation.methods: field not supported by the analyzer'],
     [ap('foo', 'p', { rules: [{ to: [{ operation: { paths: ['/x'] } }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].to[0].operation.paths: field not supported by the analyzer'],
     [ap('foo', 'p', { rules: [{ to: [{ operation: { hosts: ['x'] } }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].to[0].operation.hosts: field not supported by the analyzer'],
