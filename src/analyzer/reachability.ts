@@ -1,17 +1,22 @@
 import { ApiObject, App } from 'cdk8s';
 import {
   AuthorizationPolicy, AuthzQuery, IstioPolicyIndex, PeerAuthChain, PeerAuthentication,
-  allowedPrincipals, authorize, meshMode, parseAuthorizationPolicy, parsePeerAuthentication,
+  allowedPrincipals, authorize, meshMode, parseAuthorizationPolicy, parsePeerAuthentication, requestVerdicts,
 } from './_istio-authz-eval';
 import { namespacesFromManifests, objectName, podsFromManifests } from './_manifest-pods';
+import type { HttpRequest } from './_http-match';
 import {
   Endpoint, EndpointPort, NetworkPolicy, NetworkPolicyIndex, PROTOCOLS, PeerCache, Rule,
   admits, distinctRules, parseNetworkPolicy, peerMatches, portsMatch, protocolOf, rulesAdmit,
 } from './_network-policy-eval';
 import { isPodStandIn } from './_pod-stand-ins';
+import { opaquePorts } from './_port-protocols';
 import { Probe, Verdict, authorizationProbes, networkProbes } from './_probe-ports';
 import { PodIndex } from './_reachability-index';
 import { renderMatrix, renderMermaid } from './_reachability-render';
+import {
+  RequestAuthentication, RequestAuthnIndex, RequestContext, RequestPatterns, checkRequestQuery, isRequestQuery, parseRequestAuthentication,
+} from './_request-authz';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
 import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, tunnelledOverHbone } from '../model/_constants';
@@ -37,6 +42,8 @@ interface PodClass {
   readonly rules: { readonly ingress?: Rule[]; readonly egress?: Rule[] };
   readonly chain: PeerAuthChain;
   readonly authz: AuthorizationPolicy[];
+  /** What request-level authorization needs, in the mesh. */
+  readonly requests?: RequestContext;
   /** The ports where the authorization verdict on any client can change, once computed. */
   authzProbes?: Probe[];
 }
@@ -94,6 +101,8 @@ export class Reachability {
     const policies: NetworkPolicy[] = [];
     const peerAuths: PeerAuthentication[] = [];
     const authz: AuthorizationPolicy[] = [];
+    const authns: RequestAuthentication[] = [];
+    const services: any[] = [];
     const peers: PeerCache = new Map();
     (props.manifests ?? []).forEach((m, i) => {
       if (typeof m !== 'object' || m === null) throw new Error(`manifests[${i}]: expected an object`);
@@ -101,7 +110,10 @@ export class Reachability {
       if (m.kind === 'NetworkPolicy') policies.push(parseNetworkPolicy(m, peers));
       if (m.kind === 'PeerAuthentication') peerAuths.push(parsePeerAuthentication(m));
       if (m.kind === 'AuthorizationPolicy') authz.push(parseAuthorizationPolicy(m));
+      if (m.kind === 'RequestAuthentication') authns.push(parseRequestAuthentication(m));
+      if (m.kind === 'Service' && m.apiVersion === 'v1') services.push(m);
     });
+    const requestAuthns = new RequestAuthnIndex(authns, rootNamespace);
     const npIndex = new NetworkPolicyIndex(policies);
     const istio = new IstioPolicyIndex(peerAuths, authz, rootNamespace);
     const namespaceLabels = this.namespaceLabels(props);
@@ -123,6 +135,7 @@ export class Reachability {
       if (!cls) {
         const workload = { id, namespace: input.namespace, labels };
         const { ingress, egress } = npIndex.isolating(input.namespace, labels);
+        const policies = mesh ? istio.authorizationPolicies(workload) : [];
         cls = {
           index: this.classes.length,
           namespace: input.namespace,
@@ -135,7 +148,10 @@ export class Reachability {
           egress,
           rules: { ingress: distinctRules(ingress, 'ingress'), egress: distinctRules(egress, 'egress') },
           chain: mesh ? istio.peerAuthChain(workload) : {},
-          authz: mesh ? istio.authorizationPolicies(workload) : [],
+          authz: policies,
+          requests: mesh && {
+            ambient: mesh === 'ambient', opaquePorts: opaquePorts(services, input.namespace, labels, ports), authns: requestAuthns.applying(workload), policies,
+          },
         };
         classesByKey.set(key, cls);
         this.classes.push(cls);
@@ -165,14 +181,14 @@ export class Reachability {
   /** The per-layer verdicts on the connection, without explanations. */
   public check(query: FlowQuery): FlowCheck {
     const [from, to, protocol] = this.parseQuery(query);
-    return this.evaluate(from, to, query.port, protocol);
+    return this.evaluate(from, to, query.port, protocol, undefined, query);
   }
 
   /** The per-layer verdicts on the connection, with the reasons for each. */
   public explain(query: FlowQuery): FlowExplanation {
     const [from, to, protocol] = this.parseQuery(query);
     const reasons = { egress: [] as string[], ingress: [] as string[], authorization: [] as string[] };
-    const verdict = this.evaluate(from, to, query.port, protocol, reasons);
+    const verdict = this.evaluate(from, to, query.port, protocol, reasons, query);
     return {
       from: from.id,
       to: to.id,
@@ -281,6 +297,16 @@ export class Reachability {
   }
 
   /**
+   * Istio's verdict, from `from` to `to` on `port`, on requests that stand for every request, covering `extra`'s
+   * patterns too; undefined when Istio does not evaluate requests there.
+   * @internal
+   */
+  public _requestVerdicts(from: string, to: string, port: number, extra: RequestPatterns): Array<{ request: HttpRequest; allowed: boolean }> | undefined {
+    const b = this.side(to);
+    return requestVerdicts(this.authzQuery(this.side(from), b.pod!), port, extra);
+  }
+
+  /**
    * How the pod is in the mesh, if it is.
    * @internal
    */
@@ -309,6 +335,8 @@ export class Reachability {
     const protocol = query.protocol ?? 'TCP';
     if (!PROTOCOLS.includes(protocol)) throw new Error(`unsupported protocol ${JSON.stringify(protocol)} (expected ${PROTOCOLS.join(', ')})`);
     if (!isPortNumber(query.port)) throw new Error(`invalid port ${query.port}`);
+    checkRequestQuery(query);
+    if (isRequestQuery(query) && protocol !== 'TCP') throw new Error(`HTTP request attributes need protocol TCP, not ${protocol}`);
     const from = this.side(query.from);
     const to = this.side(query.to);
     if (!from.pod && !to.pod) throw new Error(`${query.from} -> ${query.to}: at least one side must be a pod`);
@@ -323,7 +351,7 @@ export class Reachability {
     return { id: text, endpoint: { id: text, ip } };
   }
 
-  private evaluate(from: Side, to: Side, port: number, protocol: string, reasons?: LayerReasons): FlowCheck {
+  private evaluate(from: Side, to: Side, port: number, protocol: string, reasons?: LayerReasons, query?: FlowQuery): FlowCheck {
     if (from.pod && from.pod === to.pod) {
       for (const layer of Object.values(reasons ?? {})) {
         layer.push(`${from.id} connects to itself: loopback never leaves the pod, so no NetworkPolicy or proxy applies`);
@@ -332,7 +360,7 @@ export class Reachability {
     }
     const egress = this.networkLayer('egress', from, to, port, protocol, reasons?.egress);
     const ingress = this.networkLayer('ingress', from, to, port, protocol, reasons?.ingress);
-    const authorization = this.authorization(from, to, port, protocol, reasons?.authorization);
+    const authorization = this.authorization(from, to, port, protocol, reasons?.authorization, query && isRequestQuery(query) ? query : undefined);
     return { allowed: egress && ingress && authorization, egress, ingress, authorization };
   }
 
@@ -362,12 +390,12 @@ export class Reachability {
       : rulesAdmit(cls.rules[dir], peer.endpoint, to.endpoint, p, proto);
   }
 
-  private authorization(from: Side, to: Side, port: number, protocol: string, reasons?: string[]): boolean {
+  private authorization(from: Side, to: Side, port: number, protocol: string, reasons?: string[], request?: FlowQuery): boolean {
     if (!to.pod) {
       reasons?.push(`${to.id} is outside the cluster: not in the mesh, no Istio policy applies`);
       return true;
     }
-    return authorize(this.authzQuery(from, to.pod), port, protocol, reasons);
+    return authorize(this.authzQuery(from, to.pod), port, protocol, reasons, request);
   }
 
   /** The authorization query for a connection to a pod. */
@@ -379,6 +407,7 @@ export class Reachability {
       source: { id: from.id, meshed: src?.mesh !== undefined, namespace: src?.namespace, serviceAccount: src?.serviceAccount, ip: from.endpoint.ip },
       chain: to.cls.chain,
       policies: to.cls.authz,
+      requests: to.cls.requests,
       trustDomain: (src && this.trustDomains.get(src.namespace)) ?? this.trustDomain,
     };
   }
@@ -412,6 +441,7 @@ export function checkReadable(m: any): void {
   if (m.kind === 'NetworkPolicy') parseNetworkPolicy(m);
   if (m.kind === 'PeerAuthentication') parsePeerAuthentication(m);
   if (m.kind === 'AuthorizationPolicy') parseAuthorizationPolicy(m);
+  if (m.kind === 'RequestAuthentication') parseRequestAuthentication(m);
 }
 
 function checkPort(p: PodPortInput, id: string): EndpointPort {
