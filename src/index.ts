@@ -2,6 +2,8 @@ export * from './constructs/allow-flow';
 export * from './constructs/allow-to-options';
 export * from './constructs/external-peer';
 export * from './analyzer/flow-query';
+export * from './constructs/http-rule';
+export * from './constructs/jwt-requirement';
 export * from './model/mesh-mode';
 export * from './constructs/meshed-service';
 export * from './analyzer/reachability';

@@ -359,15 +359,26 @@ export function authorize(q: AuthzQuery, port: number, protocol: string, reasons
  * Istio's verdict on each request that stands for a class of requests to `port` (see `requestVerdicts`); undefined
  * when the port is not evaluated per request. `extra` adds patterns the caller compares against.
  */
-export function requestVerdicts(q: AuthzQuery, port: number, extra: RequestPatterns): Array<{ request: HttpRequest; allowed: boolean }> | undefined {
+export function requestVerdicts(q: AuthzQuery, port: number, extra: RequestPatterns): RequestVerdict[] | undefined {
   const peer = peerOf(q, port, 'TCP');
   const http = httpHandling(q, port);
   if (typeof peer === 'boolean' || !http) return undefined;
+  // Without HTTP fields, tokens or patterns to compare, every request has the connection's verdict.
+  const asked = [extra.methods, extra.paths, extra.issuers].some(list => (list?.length ?? 0) > 0);
+  if (!asked && http.authns.length === 0 && !q.policies.some(p => p.rules.some(r => r.http))) return undefined;
   return candidateRequests(http, {}, extra).map(request => {
     const token = tokenOf(http.authns, request.requestPrincipal);
-    const allowed = token.rejected === undefined && evaluatePolicies(q.policies, peer.peer, port, peer.mtls, undefined, { ...request, requestPrincipal: token.principal });
-    return { request, allowed };
+    const rejected = token.rejected !== undefined;
+    const allowed = !rejected && evaluatePolicies(q.policies, peer.peer, port, peer.mtls, undefined, { ...request, requestPrincipal: token.principal });
+    return { request, allowed, rejected };
   });
+}
+
+/** Istio's verdict on one request; `rejected` when a RequestAuthentication rejects its token. */
+export interface RequestVerdict {
+  readonly request: HttpRequest;
+  readonly allowed: boolean;
+  readonly rejected: boolean;
 }
 
 /** The peer as the server's proxy sees it, or the verdict when the connection is decided before any policy. */

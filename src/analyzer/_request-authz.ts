@@ -155,7 +155,8 @@ export function candidateRequests(ctx: RequestContext, q: RequestQuery, extra: R
   return methods.flatMap(method => paths.flatMap(path => hosts.flatMap(host => principals.map(requestPrincipal => ({ method, path, host, requestPrincipal })))));
 }
 
-function describe(r: HttpRequest): string {
+/** A request as explanations write it. */
+export function describeRequest(r: HttpRequest): string {
   return `${r.method} ${r.path} (host ${r.host}, ${r.requestPrincipal === '' ? 'no token' : `token ${r.requestPrincipal}`})`;
 }
 
@@ -181,7 +182,7 @@ export function authorizeRequests(
   const explain = (r: HttpRequest, lead: string) => {
     if (!reasons) return;
     const token = tokenOf(ctx.authns, r.requestPrincipal);
-    if (l7 || isRequestQuery(q)) reasons.push(`${lead}${describe(r)}`);
+    if (l7 || isRequestQuery(q)) reasons.push(`${lead}${describeRequest(r)}`);
     if (token.reason) reasons.push(token.reason);
     if (token.rejected) reasons.push(token.rejected);
     else evaluate({ ...r, requestPrincipal: token.principal }, reasons);

@@ -1,10 +1,9 @@
 import { ApiObject, App } from 'cdk8s';
 import {
-  AuthorizationPolicy, AuthzQuery, IstioPolicyIndex, PeerAuthChain, PeerAuthentication,
+  AuthorizationPolicy, AuthzQuery, IstioPolicyIndex, PeerAuthChain, PeerAuthentication, RequestVerdict,
   allowedPrincipals, authorize, meshMode, parseAuthorizationPolicy, parsePeerAuthentication, requestVerdicts,
 } from './_istio-authz-eval';
 import { namespacesFromManifests, objectName, podsFromManifests } from './_manifest-pods';
-import type { HttpRequest } from './_http-match';
 import {
   Endpoint, EndpointPort, NetworkPolicy, NetworkPolicyIndex, PROTOCOLS, PeerCache, Rule,
   admits, distinctRules, parseNetworkPolicy, peerMatches, portsMatch, protocolOf, rulesAdmit,
@@ -301,7 +300,7 @@ export class Reachability {
    * patterns too; undefined when Istio does not evaluate requests there.
    * @internal
    */
-  public _requestVerdicts(from: string, to: string, port: number, extra: RequestPatterns): Array<{ request: HttpRequest; allowed: boolean }> | undefined {
+  public _requestVerdicts(from: string, to: string, port: number, extra: RequestPatterns): RequestVerdict[] | undefined {
     const b = this.side(to);
     return requestVerdicts(this.authzQuery(this.side(from), b.pod!), port, extra);
   }

@@ -3,6 +3,9 @@
 import type { Rule } from '../analyzer/_network-policy-eval';
 import { Reachability } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
+import { requestDifferences } from './_verify-requests';
+import type { HttpRequest } from '../analyzer/_http-match';
+import { describeRequest } from '../analyzer/_request-authz';
 import { DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, WORKLOAD_LABEL, tunnelledOverHbone } from '../model/_constants';
 import { FlowGraph } from '../model/_flow-graph';
 import { ruleMessage } from '../rules/_catalog';
@@ -45,6 +48,8 @@ interface Difference {
   readonly port: number;
   readonly protocol: string;
   readonly actual: boolean;
+  /** The request, when the verdict differs for some requests only. */
+  readonly request?: HttpRequest;
 }
 
 /**
@@ -73,6 +78,9 @@ export function verifyDeclaredFlows(
     for (const { port, protocol, allowed } of r._verdicts(layer, a.id, b.id, matching)) {
       const expected = (protocol === 'TCP' && (anyTcp || ports?.includes(port) === true)) || infrastructure(a.ns, b.input, port, protocol);
       if (allowed !== expected) differing.push({ from: a.id, to: b.id, port, protocol, actual: allowed });
+      else if (allowed && layer === 'authorization' && ports?.includes(port)) {
+        for (const d of requestDifferences(r, a.id, b.id, port, flows, a.service!, b.service!)) differing.push({ from: a.id, to: b.id, port, protocol, ...d });
+      }
     }
   };
 
@@ -100,9 +108,9 @@ export function verifyDeclaredFlows(
       }
       if (differing.length > 0) {
         const path = service?.path ?? pod.ns.path;
-        const text = (d: Difference) => `${d.from} -> ${d.to} on ${d.port}/${d.protocol}`;
+        const text = (d: Difference) => `${d.from} -> ${d.to} on ${d.port}/${d.protocol}${d.request ? ` for ${describeRequest(d.request)}` : ''}`;
         const shown = differing.sort((x, y) => compareStrings(text(x), text(y))).slice(0, SHOWN).map(d => {
-          const why = r.explain(d)[layer].reasons.join('; ');
+          const why = r.explain({ ...d, ...d.request })[layer].reasons.join('; ');
           return `${d.actual ? 'allows' : 'refuses'} ${text(d)}, which ${d.actual ? 'no flow declares' : 'a declared flow needs'} (${why})`;
         }).join('; ');
         const more = differing.length > SHOWN ? `; and ${differing.length - SHOWN} more` : '';

@@ -18,10 +18,24 @@ export interface PeerAuthenticationSpec {
 export interface AuthorizationSourceSpec {
   readonly principals?: string[];
   readonly namespaces?: string[];
+  readonly requestPrincipals?: string[];
 }
 
 export interface AuthorizationOperationSpec {
   readonly ports?: string[];
+  readonly methods?: string[];
+  readonly paths?: string[];
+}
+
+export interface JwtRuleSpec {
+  readonly issuer: string;
+  readonly jwksUri: string;
+  readonly audiences?: string[];
+}
+
+export interface RequestAuthenticationSpec {
+  readonly selector: WorkloadSelectorSpec;
+  readonly jwtRules: JwtRuleSpec[];
 }
 
 export interface AuthorizationRuleSpec {

@@ -3,6 +3,7 @@
 import { AUTHORIZATION_RULES } from './_authorization-rules';
 import { CONSTRUCT_RULES } from './_construct-rules';
 import { MESH_RULES } from './_mesh-rules';
+import { L7_RULES } from './_l7-rules';
 import { formatRuleMessage } from './_message';
 import { NETWORK_POLICY_RULES } from './_network-policy-rules';
 import { OPENING_RULES } from './_openings-rules';
@@ -14,7 +15,7 @@ import { compareStrings } from '../util/_collections';
 
 /** Every rule, one object each, in id order: the one registry of ids, metadata and checks. */
 export const RULES: Rule[] = [
-  ...CONSTRUCT_RULES, ...NETWORK_POLICY_RULES, ...AUTHORIZATION_RULES, ...MESH_RULES, ...POD_RULES, ...OPENING_RULES, ...PROOF_RULES,
+  ...CONSTRUCT_RULES, ...L7_RULES, ...NETWORK_POLICY_RULES, ...AUTHORIZATION_RULES, ...MESH_RULES, ...POD_RULES, ...OPENING_RULES, ...PROOF_RULES,
 ].sort((x, y) => compareStrings(x.id, y.id));
 
 /** Every rule's catalog entry, without its check, in id order. */
