@@ -50,7 +50,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
     },
   },
-  gitignore: ['/bench/results/', '/.scratch/'],
+  // Without the slash it also matches a symlinked node_modules, as helper worktrees have.
+  gitignore: ['/bench/results/', '/.scratch/', '/node_modules'],
 });
 
 // projen's lock file names optional unrs-resolver bindings that this registry lacks.

@@ -4,7 +4,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { inLinearSynth, linearizeApp } from './_linear-synth';
 import { registerRenderedCheck } from './_rendered-checks';
-import { VerifiedNamespace, VerifiedService, verifyDeclaredFlows } from './_verify';
+import { VerifiedEnd, VerifiedNamespace, verifyDeclaredFlows } from './_verify';
 import { namespacesFromManifests, podsFromManifests } from '../analyzer/_manifest-pods';
 import { Reachability, checkReadable } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
@@ -24,11 +24,25 @@ export interface GuardedNamespace extends IConstruct {
   readonly trustDomain: string;
 }
 
-/** What the guard needs of a MeshedService. */
-export interface GuardedService extends IConstruct {
+/**
+ * A flow end the ZT416 proof checks: a MeshedService, or pods the app does not run but declares flows with, such as a
+ * gateway or a platform service. Its pods are the analysed pods of its namespace that carry every label of `selector`;
+ * `namespace/name` is its key in the flow graph, unique in the app.
+ */
+export interface GuardedEnd extends IConstruct {
   readonly name: string;
-  readonly namespace: GuardedNamespace;
+  readonly namespace: { readonly name: string };
+  /** The labels that select its pods. */
+  readonly selector: { readonly [key: string]: string };
+  /** Its Istio principal, `<trust-domain>/ns/<ns>/sa/<sa>`. */
+  readonly principal: string;
+  /** The pods it stands for when no manifest describes them. */
   _reachabilityPods(): PodInput[];
+}
+
+/** What the guard needs of a MeshedService. */
+export interface GuardedService extends GuardedEnd {
+  readonly namespace: GuardedNamespace;
 }
 
 /**
@@ -47,9 +61,22 @@ export class ZeroTrustGuard extends Construct {
     guard.namespaces.push(namespace);
   }
 
-  /** Adds a service to the guard of its app. */
+  /** Adds a service to the guard of its app: a flow end whose namespace is managed and whose name the rules know. */
   public static registerService(service: GuardedService): void {
+    ZeroTrustGuard.registerEnd(service);
     ZeroTrustGuard.of(service).services.push(service);
+  }
+
+  /** Adds a flow end to the guard of its app, so that the ZT416 proof checks the flows to and from its pods. */
+  public static registerEnd(end: GuardedEnd): void {
+    const guard = ZeroTrustGuard.of(end);
+    const key = endKey(end);
+    const twin = guard.ends.get(key);
+    if (twin) {
+      throw new Error(ruleMessage('ZT204', end.node.path, `"${key}" already names a flow end (${twin.node.path})`,
+        'Give each service, gateway and platform peer of a namespace its own name: the name is its identity.'));
+    }
+    guard.ends.set(key, end);
   }
 
   /** The declared flows of the app that `scope` belongs to. */
@@ -64,6 +91,8 @@ export class ZeroTrustGuard extends Construct {
 
   private readonly namespaces: GuardedNamespace[] = [];
   private readonly services: GuardedService[] = [];
+  /** Every flow end, services included, by key. */
+  private readonly ends = new Map<string, GuardedEnd>();
   private readonly flows = new FlowGraph();
   /** Warnings already printed: cdk8s validates once per chart, and a warning is worth one line. */
   private readonly printed = new Set<string>();
@@ -97,7 +126,10 @@ export class ZeroTrustGuard extends Construct {
     const managed = new Map(this.namespaces.map(ns => [ns.name, {
       mesh: ns.mesh, trustDomain: ns.trustDomain, services: services.get(ns.name) ?? [],
     }]));
-    const findings = [...runManifestRules({ objects, managed }), ...this.verify(objects)];
+    const serviceSet = new Set<GuardedEnd>(this.services);
+    const ends = [...this.ends.values()].filter(e => !serviceSet.has(e))
+      .map(e => ({ namespace: e.namespace.name, selector: e.selector, principal: e.principal }));
+    const findings = [...runManifestRules({ objects, managed, ends }), ...this.verify(objects)];
     const { errors, warnings } = applySuppressions(findings, root);
     for (const w of warnings) {
       if (!this.printed.has(w.message)) {
@@ -117,7 +149,7 @@ export class ZeroTrustGuard extends Construct {
     let readable = objects;
     const analyze = () => {
       const manifests = readable.map(o => o.manifest);
-      const pods = [...podsFromManifests(manifests), ...this.services.flatMap(s => s._reachabilityPods())];
+      const pods = [...podsFromManifests(manifests), ...[...this.ends.values()].flatMap(e => e._reachabilityPods())];
       const trustDomains = new Map(this.namespaces.map(ns => [ns.name, ns.trustDomain]));
       const namespaces = namespacesFromManifests(manifests, pods).map(ns => ({ ...ns, trustDomain: trustDomains.get(ns.name) }));
       return { pods, r: Reachability.analyze({ pods, manifests, namespaces }) };
@@ -154,17 +186,19 @@ export class ZeroTrustGuard extends Construct {
       }
     }
     const { pods, r } = analysis;
-    const services: VerifiedService[] = this.services.map(s => ({
-      key: endKey(s),
+    const ends: VerifiedEnd[] = [...this.ends.entries()].map(([key, e]) => ({
+      key,
+      namespace: e.namespace.name,
+      selector: e.selector,
       // Read only for a finding: node paths are built by walking the scopes.
       get path() {
-        return s.node.path;
+        return e.node.path;
       },
     }));
     const namespaces = new Map<string, VerifiedNamespace>(this.namespaces.map(ns => [ns.name, {
       path: ns.node.path, allowDns: ns.allowDns, sidecar: ns.mesh === 'sidecar',
     }]));
-    return [...findings, ...verifyDeclaredFlows(r, pods, services, this.flows, namespaces)];
+    return [...findings, ...verifyDeclaredFlows(r, pods, ends, this.flows, namespaces)];
   }
 }
 

@@ -6,16 +6,19 @@ import { PodInput } from '../analyzer/reachability-input';
 import { requestDifferences } from './_verify-requests';
 import type { HttpRequest } from '../analyzer/_http-match';
 import { describeRequest } from '../analyzer/_request-authz';
-import { DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, WORKLOAD_LABEL, tunnelledOverHbone } from '../model/_constants';
+import { DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, tunnelledOverHbone } from '../model/_constants';
 import { FlowGraph } from '../model/_flow-graph';
 import { ruleMessage } from '../rules/_catalog';
 import { Finding } from '../rules/_manifest-rules';
 import { compareStrings, addToList } from '../util/_collections';
 
-/** A declared service, as the check needs it. */
-export interface VerifiedService {
-  /** `namespace/name`. */
+/** A flow end (a service, a gateway, a platform peer), as the check needs it. */
+export interface VerifiedEnd {
+  /** `namespace/name`, its key in the flow graph. */
   readonly key: string;
+  readonly namespace: string;
+  /** The labels that select its pods in its namespace. */
+  readonly selector: { readonly [key: string]: string };
   readonly path: string;
 }
 
@@ -37,7 +40,7 @@ interface PodFacts {
   readonly input: PodInput;
   /** Its namespace, when the library manages it. */
   readonly ns?: VerifiedNamespace;
-  /** `namespace/name` of the service whose label it carries. */
+  /** The key of the flow end whose selector it matches. */
   readonly service?: string;
   readonly mesh?: 'sidecar' | 'ambient';
 }
@@ -57,18 +60,29 @@ interface Difference {
  * change; candidate peers keep it linear in the flows.
  */
 export function verifyDeclaredFlows(
-  r: Reachability, pods: PodInput[], services: VerifiedService[], flows: FlowGraph, namespaces: Map<string, VerifiedNamespace>,
+  r: Reachability, pods: PodInput[], ends: VerifiedEnd[], flows: FlowGraph, namespaces: Map<string, VerifiedNamespace>,
 ): Finding[] {
+  const findings: Finding[] = [];
+  const endOf = endFinder(ends);
   const facts = new Map<string, PodFacts>();
   const podsOf = new Map<string, string[]>();
   for (const input of pods) {
     const id = `${input.namespace}/${input.name}`;
-    const name = input.labels?.[WORKLOAD_LABEL];
-    const service = name === undefined ? undefined : `${input.namespace}/${name}`;
+    const matched = endOf(input);
+    if (matched.length > 1) {
+      const path = matched[0].path;
+      findings.push({
+        ruleId: 'ZT416',
+        path,
+        message: ruleMessage('ZT416', path, `pod ${id} is selected by ${matched.map(e => e.key).join(' and ')}, so the flows it may take are ambiguous`,
+          'Give each flow end a selector that no pod of another end carries'),
+      });
+    }
+    const service = matched.length === 1 ? matched[0].key : undefined;
     facts.set(id, { id, input, ns: namespaces.get(input.namespace), service, mesh: r._mesh(id) });
     if (service !== undefined) addToList(podsOf, service, id);
   }
-  const byKey = new Map(services.map(s => [s.key, s]));
+  const byKey = new Map(ends.map(e => [e.key, e]));
 
   /** The differences between what one layer allows from `a` to `b` and what the flows declare. */
   const compare = (layer: Layer, a: PodFacts, b: PodFacts, differing: Difference[], matching?: Rule[]): void => {
@@ -84,7 +98,6 @@ export function verifyDeclaredFlows(
     }
   };
 
-  const findings: Finding[] = [];
   for (const pod of facts.values()) {
     if (!pod.ns) continue;
     const service = pod.service === undefined ? undefined : byKey.get(pod.service);
@@ -124,6 +137,29 @@ export function verifyDeclaredFlows(
     }
   }
   return findings;
+}
+
+/**
+ * Finds the ends whose selector a pod's labels match, by an index on each end's first selector label: a pod is
+ * looked up by its own labels, so the cost does not grow with the number of ends in its namespace.
+ */
+function endFinder(ends: VerifiedEnd[]): (pod: PodInput) => VerifiedEnd[] {
+  const index = new Map<string, VerifiedEnd[]>();
+  const labelKey = (namespace: string, key: string, value: string) => `${namespace}\n${key}\n${value}`;
+  for (const end of ends) {
+    const [first] = Object.keys(end.selector).sort(compareStrings);
+    if (first !== undefined) addToList(index, labelKey(end.namespace, first, end.selector[first]), end);
+  }
+  return pod => {
+    const labels = pod.labels ?? {};
+    const matched: VerifiedEnd[] = [];
+    for (const [key, value] of Object.entries(labels)) {
+      for (const end of index.get(labelKey(pod.namespace, key, value)) ?? []) {
+        if (Object.entries(end.selector).every(([k, v]) => labels[k] === v)) matched.push(end);
+      }
+    }
+    return matched;
+  };
 }
 
 /** Flows the namespace's own policies allow every pod: cluster DNS and, for sidecars, istiod. */

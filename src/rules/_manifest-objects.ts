@@ -26,10 +26,21 @@ export interface ManagedNamespace {
   readonly services?: string[];
 }
 
-/** The input of the rules: every object of the app, and the managed namespaces by name. */
+/** A flow end the app declares beside its MeshedServices, such as a gateway or a platform peer. */
+export interface DeclaredEnd {
+  /** The namespace of its pods, managed or not. */
+  readonly namespace: string;
+  /** The labels that select its pods. */
+  readonly selector: { readonly [key: string]: string };
+  /** Its Istio principal. */
+  readonly principal: string;
+}
+
+/** The input of the rules: every object of the app, the managed namespaces by name, and the other declared flow ends. */
 export interface ManifestContext {
   readonly objects: ManifestObject[];
   readonly managed: Map<string, ManagedNamespace>;
+  readonly ends?: DeclaredEnd[];
 }
 
 /** A broken rule: its id, the ApiObject's path and the full message. */

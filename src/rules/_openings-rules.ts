@@ -47,6 +47,18 @@ function infrastructureEgress(p: NetworkPolicyPeer): boolean {
   return p.rule.peersField === 'to' && (exact(DNS_EGRESS) || exact(ISTIOD_EGRESS));
 }
 
+/** Whether a selector is exactly `matchLabels` of a declared flow end's selector in `namespace`. */
+function endSelector(ctx: ManifestContext, namespace: string, selector: unknown): boolean {
+  return (ctx.ends ?? []).some(e => e.namespace === namespace && isDeepStrictEqual(selector, { matchLabels: e.selector }));
+}
+
+/** Whether a peer is exactly the one the generator writes for a declared flow end: its namespace by name AND its pods. */
+function endPeer(ctx: ManifestContext, peer: unknown): boolean {
+  return (ctx.ends ?? []).some(e => isDeepStrictEqual(peer, {
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: e.namespace } }, podSelector: { matchLabels: e.selector },
+  }));
+}
+
 /** A source of a rule of an ALLOW AuthorizationPolicy: `spec.rules[i].from[j].source`. */
 interface AllowSource {
   readonly o: Placed;
@@ -124,6 +136,7 @@ function namespaceWide(o: Landed, rules: NetworkPolicyRule[]): boolean {
 /** Why a pod selector in a managed namespace may select pods the app does not declare there, or undefined. */
 function unknownPods(ctx: ManifestContext, namespace: string, selector: unknown): string | undefined {
   if (selector === undefined) return `selects every pod of "${namespace}"`;
+  if (endSelector(ctx, namespace, selector)) return undefined;
   const names = pinnedValues(selector, WORKLOAD_LABEL);
   if (names === undefined) return `does not pin \`${WORKLOAD_LABEL}\` to workload names, so it selects any pod of "${namespace}" whose labels match`;
   const unknown = names.filter(n => !declared(ctx).get(namespace)!.workloads.has(n));
@@ -150,12 +163,12 @@ export const OPENING_RULES: Rule[] = [
     id: 'ZT420',
     title: 'NetworkPolicy peer in a namespace the app does not manage',
     severity: RuleSeverity.ERROR,
-    rationale: 'Pods of a namespace the app does not manage are invisible to the ZT416 proof. Only the egress that ZeroTrustNamespace emits to cluster DNS (kube-system `k8s-app: kube-dns`, 53 TCP/UDP) and istiod (istio-system `app: istiod`, TCP 15012) is exempt, in exactly that shape.',
+    rationale: 'Pods of a namespace the app does not manage are invisible to the ZT416 proof. Only the egress that ZeroTrustNamespace emits to cluster DNS (kube-system `k8s-app: kube-dns`, 53 TCP/UDP) and istiod (istio-system `app: istiod`, TCP 15012), and the peer of a flow end the app declares there (its namespace by name AND exactly its pod labels), are exempt, in exactly those shapes.',
     suppressible: true,
     check(ctx) {
       return namespacePeers(ctx).flatMap(p => {
         const outside = (p.pinned ?? []).filter(name => !ctx.managed.has(name));
-        if (outside.length === 0 || infrastructureEgress(p)) return [];
+        if (outside.length === 0 || infrastructureEgress(p) || endPeer(ctx, p.peer)) return [];
         return [finding('ZT420', p.rule.o, peerField(p),
           `the peer selects pods of ${outside.map(n => `"${n}"`).join(', ')}, which the app does not manage, so the proof cannot see them`,
           'Declare the peer as a MeshedService in a ZeroTrustNamespace and allow the flow (cluster DNS and istiod only in the exact rules '
@@ -167,10 +180,10 @@ export const OPENING_RULES: Rule[] = [
     id: 'ZT421',
     title: 'ALLOW AuthorizationPolicy source naming an identity or namespace the app does not declare',
     severity: RuleSeverity.ERROR,
-    rationale: 'A principal other than `<trust domain>/ns/<managed namespace>/sa/<ServiceAccount>` of a MeshedService or of a pod template the app emits (never `default`), or a namespace the app does not manage, admits pods the ZT416 proof cannot see; so does a source that names no principals but namespaces or requestPrincipals, which admit any ServiceAccount, including ones created later. Wildcards are ZT406\'s and `spiffe://` principals ZT405\'s.',
+    rationale: 'A principal other than `<trust domain>/ns/<managed namespace>/sa/<ServiceAccount>` of a MeshedService or of a pod template the app emits (never `default`), or the principal of a flow end the app declares (a gateway, a platform peer), or a namespace the app does not manage, admits pods the ZT416 proof cannot see; so does a source that names no principals but namespaces or requestPrincipals, which admit any ServiceAccount, including ones created later. Wildcards are ZT406\'s and `spiffe://` principals ZT405\'s.',
     suppressible: true,
     check(ctx) {
-      const principals = new Set([...declared(ctx).values()].flatMap(d => [...d.principals]));
+      const principals = new Set([...[...declared(ctx).values()].flatMap(d => [...d.principals]), ...(ctx.ends ?? []).map(e => e.principal)]);
       const unnamed = allowSources(ctx).flatMap(({ o, field, source }) => {
         const positive = positiveSourceFields(source);
         const keys = positive.filter(key => key === 'namespaces' || key === 'requestPrincipals');
@@ -304,7 +317,7 @@ export const OPENING_RULES: Rule[] = [
     id: 'ZT428',
     title: 'NetworkPolicy pod selector not pinned to workloads the app declares',
     severity: RuleSeverity.ERROR,
-    rationale: 'A pod selector that lands in a managed namespace (a peer\'s podSelector, a peer\'s namespaceSelector without one, which selects every pod, or the podSelector of a policy with rules) must pin `zero-trust.cdk8s.io/workload` (by matchLabels or an `In` expression) to workloads the app declares there; any other selector also matches pods created later, such as `kubectl run -l role=debug`, which the ZT416 proof cannot see. The `{}` podSelector of the DNS, istiod and probe policies ZeroTrustNamespace emits is exempt, in exactly their shapes.',
+    rationale: 'A pod selector that lands in a managed namespace (a peer\'s podSelector, a peer\'s namespaceSelector without one, which selects every pod, or the podSelector of a policy with rules) must pin `zero-trust.cdk8s.io/workload` (by matchLabels or an `In` expression) to workloads the app declares there, or be exactly the pod labels of a flow end the app declares there (a gateway); any other selector also matches pods created later, such as `kubectl run -l role=debug`, which the ZT416 proof cannot see. The `{}` podSelector of the DNS, istiod and probe policies ZeroTrustNamespace emits is exempt, in exactly their shapes.',
     suppressible: true,
     check(ctx) {
       const fix = `Select pods by \`${WORKLOAD_LABEL}\`, naming MeshedServices of the namespace, or suppress ZT428 with a reason.`;

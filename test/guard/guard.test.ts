@@ -1,6 +1,9 @@
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { MeshedService, MeshMode, ServicePort, ZeroTrustNamespace, ZeroTrustRules } from '../../src';
+import { PodInput } from '../../src/analyzer/reachability-input';
+import { ZeroTrustGuard } from '../../src/guard/_guard';
 import { cdk8sSynth } from '../_util';
 
 function shop() {
@@ -187,5 +190,86 @@ describe('ZT416: what the policies allow equals what was declared, per side', ()
     expect(() => app.synthYaml()).toThrow(/\[ZT421\] shop\/ns-wide: AuthorizationPolicy shop\/ns-wide, spec\.rules\[0\]\.from\[0\]\.source: the source names no principals/);
     ZeroTrustRules.suppress(nsWide, 'ZT421', 'the migration\'s clients have no ServiceAccounts of their own yet');
     expect(() => app.synthYaml()).not.toThrow();
+  });
+});
+
+/** A flow end the app does not run: pods in another namespace that the app declares flows with, as a gateway or a platform peer would. */
+class ForeignEnd extends Construct {
+  public readonly namespace = { name: 'monitoring', mesh: MeshMode.SIDECAR, trustDomain: 'cluster.local', meshed: true };
+  public readonly selector = { app: 'scraper' };
+  public readonly principal = 'cluster.local/ns/monitoring/sa/scraper';
+  constructor(scope: Construct, id: string, public readonly name: string) {
+    super(scope, id);
+    ZeroTrustGuard.registerEnd(this);
+  }
+  public _reachabilityPods(): PodInput[] {
+    return [{ namespace: 'monitoring', name: this.name, labels: { ...this.selector }, serviceAccount: 'scraper', meshed: true }];
+  }
+}
+
+describe('flow ends beyond MeshedService', () => {
+  /** shop, plus a flow from a foreign end, in a namespace the app does not manage, to api. */
+  function withForeignEnd(register = true) {
+    const s = shop();
+    const end = register ? new ForeignEnd(s.chart, 'scraper', 'scraper') : undefined;
+    const from = end ?? {
+      name: 'scraper',
+      namespace: new ForeignEnd(new Construct(Testing.app(), 'elsewhere'), 'x', 'scraper').namespace,
+      selector: { app: 'scraper' },
+      principal: 'cluster.local/ns/monitoring/sa/scraper',
+    };
+    ZeroTrustGuard.flowGraph(s.chart).declare({ from, to: s.api, ports: [8080] });
+    return s;
+  }
+
+  test('a flow from a registered end is rendered, accepted by the rules and proven like a flow between services', () => {
+    const { app } = withForeignEnd();
+    expect(() => app.synthYaml()).not.toThrow();
+  });
+
+  test('the same peer without a registered end is an unmanaged peer and an undeclared principal', () => {
+    const { app } = withForeignEnd(false);
+    expect(() => app.synthYaml()).toThrow(/\[ZT420\] shop\/api\/NetworkPolicy: .*the peer selects pods of "monitoring", which the app does not manage/);
+    expect(() => app.synthYaml()).toThrow(/\[ZT421\] shop\/api\/AuthorizationPolicy: .*principal "cluster.local\/ns\/monitoring\/sa\/scraper" is not the identity/);
+  });
+
+  test('a look-alike peer (other labels, or no namespace) is not the end\'s and is still refused', () => {
+    const { app, chart } = withForeignEnd();
+    networkPolicy(chart, 'lookalike', 'shop', {
+      podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'api' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { app: 'scraper', tier: 'x' } } }] }],
+    });
+    expect(() => app.synthYaml()).toThrow(/\[ZT420\] shop\/lookalike: .*spec\.ingress\[0\]\.from\[0\]: the peer selects pods of "monitoring"/);
+  });
+
+  test('pods that stand for no registered end are refused by the proof: the flow is not the end\'s', () => {
+    const { app, chart } = withForeignEnd(false);
+    ZeroTrustRules.suppress(chart, 'ZT420', 'this test is about the proof');
+    ZeroTrustRules.suppress(chart, 'ZT421', 'this test is about the proof');
+    // The same pods, but from a construct that is not an end: the policies admit them and nothing declares it.
+    new ApiObject(chart, 'scraper-pod', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'scraper', namespace: 'monitoring', labels: { app: 'scraper' } },
+      spec: { serviceAccountName: 'scraper', containers: [{ name: 'c', image: 'x' }] },
+    });
+    expect(() => app.synthYaml()).toThrow(
+      /\[ZT416\] shop\/api: the ingress of shop\/api differs from the declared flows: it allows monitoring\/scraper -> shop\/api on 8080\/TCP, which no flow declares/);
+  });
+
+  test('two ends with one key are refused at once', () => {
+    const { chart } = shop();
+    new ForeignEnd(chart, 'one', 'scraper');
+    expect(() => new ForeignEnd(chart, 'two', 'scraper')).toThrow(
+      '[ZT204] shop/two: "monitoring/scraper" already names a flow end (shop/one). Give each service, gateway and platform peer of a namespace its own name: the name is its identity.');
+  });
+
+  test('a pod that two ends select is ambiguous, and the proof says so', () => {
+    const { app, chart } = withForeignEnd();
+    const twin = new ForeignEnd(chart, 'twin', 'twin');
+    ZeroTrustGuard.flowGraph(chart).declare({ from: twin, to: chart.node.findChild('api') as MeshedService, ports: [8080] });
+    expect(() => app.synthYaml()).toThrow(
+      /\[ZT416\] shop\/scraper: pod monitoring\/scraper is selected by monitoring\/scraper and monitoring\/twin, so the flows it may take are ambiguous/);
   });
 });

@@ -305,6 +305,30 @@ describe('hostile objects the ZT416 proof cannot see are refused, each with its 
   });
 });
 
+describe('declared flow ends beside MeshedServices (gateways, platform peers)', () => {
+  const ends: ManifestContext['ends'] = [
+    { namespace: 'monitoring', selector: { app: 'prometheus' }, principal: 'cluster.local/ns/monitoring/sa/prometheus' },
+    { namespace: 'shop', selector: { 'gateway.networking.k8s.io/gateway-name': 'public' }, principal: 'cluster.local/ns/shop/sa/public-istio' },
+  ];
+  const withEnds = (manifests: any[]) => runManifestRules({ ...context(manifests), ends });
+  const monitoring = (podSelector: any) => ({ namespaceSelector: { matchLabels: { [NAME]: 'monitoring' } }, podSelector });
+
+  test('their exact peer, selector and principal pass', () => {
+    expect(withEnds([from(monitoring({ matchLabels: { app: 'prometheus' } }))])).toEqual([]);
+    expect(withEnds([from({ podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } } })])).toEqual([]);
+    expect(withEnds([allowSource({ principals: ['cluster.local/ns/monitoring/sa/prometheus', 'cluster.local/ns/shop/sa/public-istio'] })])).toEqual([]);
+  });
+
+  test.each([
+    ['ZT420', 'a broader podSelector in the end\'s namespace', from(monitoring({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }))],
+    ['ZT420', 'the end\'s labels in another unmanaged namespace', from({ namespaceSelector: { matchLabels: { [NAME]: 'other' } }, podSelector: { matchLabels: { app: 'prometheus' } } })],
+    ['ZT428', 'the end\'s labels in a managed namespace where it does not live', from({ podSelector: { matchLabels: { app: 'prometheus' } } })],
+    ['ZT421', 'a principal of the end\'s namespace that is not the end\'s', allowSource({ principals: ['cluster.local/ns/monitoring/sa/grafana'] })],
+  ])('%s: %s is still refused', (id, _, manifest) => {
+    expect(withEnds([manifest]).map(f => f.ruleId)).toEqual([id]);
+  });
+});
+
 describe('namespaceSelectors, for every input', () => {
   const KEYS = [NAME, 'team'];
   const VALUES = ['shop', 'pay', 'evil'];
