@@ -3,9 +3,8 @@
  * (RequestAuthentication), and the requests that stand for every request when a question leaves attributes open.
  */
 import { HttpRequest, normalizePath, witnesses } from './_http-match';
-import type { AuthorizationPolicy, IstioWorkload } from './_istio-authz-eval';
 import { manifestNamespace } from '../model/_constants';
-import { LabelMatcher, checkKeys, compileSelector, isObject } from '../model/_label-selector';
+import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
 import { addToList, compareStrings } from '../util/_collections';
 
 const API_VERSIONS = ['security.istio.io/v1', 'security.istio.io/v1beta1'];
@@ -15,6 +14,16 @@ const JWT_RULE_FIELDS = [
   'issuer', 'audiences', 'jwksUri', 'jwks', 'fromHeaders', 'fromParams', 'fromCookies', 'outputPayloadToHeader',
   'forwardOriginalToken', 'outputClaimToHeaders', 'timeout',
 ];
+
+/** What request-level authorization reads of an AuthorizationPolicy (`_istio-authz-eval`'s, which imports this file). */
+interface RequestPolicy {
+  readonly rules: ReadonlyArray<{
+    /** Whether a field exists only for HTTP. */
+    readonly http: boolean;
+    readonly operations?: ReadonlyArray<{ readonly [field: string]: unknown }>;
+    readonly sources?: ReadonlyArray<{ readonly [field: string]: unknown }>;
+  }>;
+}
 
 /** A parsed RequestAuthentication: the issuers whose tokens the workloads it selects validate. */
 export interface RequestAuthentication {
@@ -57,7 +66,7 @@ export class RequestAuthnIndex {
     for (const a of [...authns].sort((x, y) => compareStrings(x.id, y.id))) addToList(this.byNamespace, a.namespace, a);
   }
 
-  public applying(w: IstioWorkload): RequestAuthentication[] {
+  public applying(w: { readonly namespace: string; readonly labels: Labels }): RequestAuthentication[] {
     const applies = (a: RequestAuthentication) => !a.selector || a.selector(w.labels);
     const root = w.namespace === this.rootNamespace ? [] : this.byNamespace.get(this.rootNamespace) ?? [];
     return [...this.byNamespace.get(w.namespace) ?? [], ...root].filter(applies);
@@ -72,7 +81,7 @@ export interface RequestContext {
   readonly opaquePorts: ReadonlySet<number>;
   /** The RequestAuthentications that apply to the workload. */
   readonly authns: RequestAuthentication[];
-  readonly policies: AuthorizationPolicy[];
+  readonly policies: readonly RequestPolicy[];
 }
 
 /** The attributes of the requests a question is about; an absent attribute is any value. */
