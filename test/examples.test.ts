@@ -69,7 +69,8 @@ describe('bookinfo in detail', () => {
 
   test('productpage may only GET reviews under /reviews/', () => {
     const { r } = synth(bookinfo);
-    const ask = (method: string, path: string) => r.check({ from: 'bookinfo-front/productpage', to: 'bookinfo-back/reviews-v2', port: 9080, method, path }).allowed;
+    const ask = (method: string, requestPath: string) =>
+      r.check({ from: 'bookinfo-front/productpage', to: 'bookinfo-back/reviews-v2', port: 9080, method, path: requestPath }).allowed;
     expect([ask('GET', '/reviews/0'), ask('POST', '/reviews/0'), ask('GET', '/health'), ask('GET', '/reviews/../health')]).toEqual([true, false, false, false]);
   });
 

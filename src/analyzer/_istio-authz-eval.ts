@@ -220,7 +220,9 @@ function anyString(patterns: StringList, value: string | undefined, match = isti
 }
 
 /** A field and its not-form: undefined fields match; `value` undefined is a field Istio does not evaluate (TCP). */
-function fieldMatches(positive: StringList | undefined, negative: StringList | undefined, value: string | undefined, match = istioStringMatch): boolean {
+function fieldMatches(
+  positive: StringList | undefined, negative: StringList | undefined, value: string | undefined, match = istioStringMatch,
+): boolean {
   if (value === undefined) return true;
   return (positive === undefined || anyString(positive, value, match)) && (negative === undefined || !anyString(negative, value, match));
 }
@@ -364,12 +366,13 @@ export function requestVerdicts(q: AuthzQuery, port: number, extra: RequestPatte
   const http = httpHandling(q, port);
   if (typeof peer === 'boolean' || !http) return undefined;
   // Without HTTP fields, tokens or patterns to compare, every request has the connection's verdict.
-  const asked = [extra.methods, extra.paths, extra.issuers].some(list => (list?.length ?? 0) > 0);
+  const asked = [extra.methods, extra.paths, extra.issuers].some(values => (values?.length ?? 0) > 0);
   if (!asked && http.authns.length === 0 && !q.policies.some(p => p.rules.some(r => r.http))) return undefined;
   return candidateRequests(http, {}, extra).map(request => {
     const token = tokenOf(http.authns, request.requestPrincipal);
     const rejected = token.rejected !== undefined;
-    const allowed = !rejected && evaluatePolicies(q.policies, peer.peer, port, peer.mtls, undefined, { ...request, requestPrincipal: token.principal });
+    const tokened = { ...request, requestPrincipal: token.principal };
+    const allowed = !rejected && evaluatePolicies(q.policies, peer.peer, port, peer.mtls, undefined, tokened);
     return { request, allowed, rejected };
   });
 }
@@ -411,7 +414,9 @@ function peerOf(q: AuthzQuery, port: number, protocol: string, reasons?: string[
   return { peer, mtls };
 }
 
-function evaluatePolicies(policies: AuthorizationPolicy[], peer: PeerInfo, port: number, mtls: boolean, reasons?: string[], request?: HttpRequest): boolean {
+function evaluatePolicies(
+  policies: AuthorizationPolicy[], peer: PeerInfo, port: number, mtls: boolean, reasons?: string[], request?: HttpRequest,
+): boolean {
   const matched = (p: AuthorizationPolicy) => {
     const rule = matchingRule(p, peer, port, request);
     if (reasons && !mtls && usesSourceFields(p, MTLS_ONLY_FIELDS)) {

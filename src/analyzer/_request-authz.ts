@@ -114,7 +114,9 @@ export function checkRequestQuery(q: RequestQuery): void {
  * The request context when Istio evaluates HTTP on `port`, or undefined when it sees plain TCP there: in ambient mode
  * (ztunnel) and on ports whose Service protocol is not HTTP, gRPC or unset (then Istio sniffs HTTP).
  */
-export function httpHandling(q: { readonly requests?: RequestContext }, port: number, reasons?: string[], request?: RequestQuery): RequestContext | undefined {
+export function httpHandling(
+  q: { readonly requests?: RequestContext }, port: number, reasons?: string[], request?: RequestQuery,
+): RequestContext | undefined {
   const ctx = q.requests;
   if (!ctx) return undefined;
   const tell = reasons !== undefined && (request !== undefined || ctx.policies.some(p => p.rules.some(r => r.http)));
@@ -161,7 +163,8 @@ export function candidateRequests(ctx: RequestContext, q: RequestQuery, extra: R
     const named = [...patterns(ctx, 'sources', ['requestPrincipals', 'notRequestPrincipals']), ...issuers.map(i => `${i}/*`)];
     principals = [...new Set(['', ...witnesses(named, 'zt-subject')])];
   }
-  return methods.flatMap(method => paths.flatMap(path => hosts.flatMap(host => principals.map(requestPrincipal => ({ method, path, host, requestPrincipal })))));
+  return methods.flatMap(method => paths.flatMap(path => hosts.flatMap(host =>
+    principals.map(requestPrincipal => ({ method, path, host, requestPrincipal })))));
 }
 
 /** A request as explanations write it. */

@@ -134,7 +134,7 @@ export class Reachability {
       if (!cls) {
         const workload = { id, namespace: input.namespace, labels };
         const { ingress, egress } = npIndex.isolating(input.namespace, labels);
-        const policies = mesh ? istio.authorizationPolicies(workload) : [];
+        const authzPolicies = mesh ? istio.authorizationPolicies(workload) : [];
         cls = {
           index: this.classes.length,
           namespace: input.namespace,
@@ -147,9 +147,9 @@ export class Reachability {
           egress,
           rules: { ingress: distinctRules(ingress, 'ingress'), egress: distinctRules(egress, 'egress') },
           chain: mesh ? istio.peerAuthChain(workload) : {},
-          authz: policies,
+          authz: authzPolicies,
           requests: mesh && {
-            ambient: mesh === 'ambient', opaquePorts: opaquePorts(services, input.namespace, labels, ports), authns: requestAuthns.applying(workload), policies,
+            ambient: mesh === 'ambient', opaquePorts: opaquePorts(services, input.namespace, labels, ports), authns: requestAuthns.applying(workload), policies: authzPolicies,
           },
         };
         classesByKey.set(key, cls);

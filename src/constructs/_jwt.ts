@@ -1,6 +1,6 @@
 // Construct-time checks of JWT requirements (ZT110, ZT111, ZT115) and the RequestAuthentication they render to.
-import type { JwtRequirement } from './jwt-requirement';
 import type { HttpServer } from './_validate-http';
+import type { JwtRequirement } from './jwt-requirement';
 import { AppProtocol } from './service-port';
 import { JwtRuleSpec, RequestAuthenticationSpec } from '../model/_istio-spec';
 import { MeshMode } from '../model/mesh-mode';

@@ -3,8 +3,8 @@ import type { ExternalPeer } from './external-peer';
 import { NAMESPACE_NAME_LABEL } from '../model/_constants';
 import { Flow, FlowEnd, networkPorts } from '../model/_flow';
 import { AuthorizationPolicySpec, AuthorizationRuleSpec } from '../model/_istio-spec';
-import { operationsOf } from '../model/_request-rules';
 import { NetworkPolicyEgressRuleSpec, NetworkPolicyPeerSpec, NetworkPolicyPortSpec, NetworkPolicySpec } from '../model/_network-policy-spec';
+import { operationsOf } from '../model/_request-rules';
 import { compareStrings, groupSorted } from '../util/_collections';
 
 /** The peer that selects `other`'s pods, seen from a policy in `self`'s namespace. */

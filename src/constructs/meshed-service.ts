@@ -1,8 +1,8 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkJwtRequirement, renderRequestAuthentication, requestPrincipalsOf } from './_jwt';
 import { checkPort } from './_check-port';
+import { checkJwtRequirement, renderRequestAuthentication, requestPrincipalsOf } from './_jwt';
 import { renderAuthorizationPolicy, renderNetworkPolicy } from './_render';
 import { validateFlow } from './_validate-flow';
 import { requestsOf } from './_validate-http';

@@ -23,7 +23,9 @@ function declared(rules: readonly RequestRule[] | undefined, issuers: readonly s
  * decides otherwise than declared, over witness requests that cover every pattern of the policies and the declaration.
  * Requests whose token a RequestAuthentication rejects are left out: no client is declared to send invalid tokens.
  */
-export function requestDifferences(r: Reachability, from: string, to: string, port: number, flows: FlowGraph, client: string, server: string): RequestDifference[] {
+export function requestDifferences(
+  r: Reachability, from: string, to: string, port: number, flows: FlowGraph, client: string, server: string,
+): RequestDifference[] {
   const rules = flows.flow(client, server)?.requests?.get(port);
   const issuers = flows.tokenIssuers(server);
   const extra = { methods: rules?.flatMap(x => x.methods ?? []), paths: rules?.flatMap(x => x.paths ?? []), issuers: [...issuers] };

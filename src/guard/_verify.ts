@@ -1,11 +1,11 @@
 // ZT416: what the synthesized policies allow, read back by the reachability analyzer, must equal what was declared,
 // on each side alone: the client's egress, the server's ingress and, in the mesh, the server's authorization.
-import type { Rule } from '../analyzer/_network-policy-eval';
-import { Reachability } from '../analyzer/reachability';
-import { PodInput } from '../analyzer/reachability-input';
 import { requestDifferences } from './_verify-requests';
 import type { HttpRequest } from '../analyzer/_http-match';
+import type { Rule } from '../analyzer/_network-policy-eval';
 import { describeRequest } from '../analyzer/_request-authz';
+import { Reachability } from '../analyzer/reachability';
+import { PodInput } from '../analyzer/reachability-input';
 import { DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, tunnelledOverHbone } from '../model/_constants';
 import { FlowGraph } from '../model/_flow-graph';
 import { ruleMessage } from '../rules/_catalog';
@@ -91,9 +91,10 @@ export function verifyDeclaredFlows(
     const anyTcp = ports !== undefined && layer !== 'authorization' && tunnelledOverHbone(a.mesh, b.mesh);
     for (const { port, protocol, allowed } of r._verdicts(layer, a.id, b.id, matching)) {
       const expected = (protocol === 'TCP' && (anyTcp || ports?.includes(port) === true)) || infrastructure(a.ns, b.input, port, protocol);
-      if (allowed !== expected) differing.push({ from: a.id, to: b.id, port, protocol, actual: allowed });
-      else if (allowed && layer === 'authorization' && ports?.includes(port)) {
-        for (const d of requestDifferences(r, a.id, b.id, port, flows, a.service!, b.service!)) differing.push({ from: a.id, to: b.id, port, protocol, ...d });
+      if (allowed !== expected) {differing.push({ from: a.id, to: b.id, port, protocol, actual: allowed });} else if (allowed && layer === 'authorization' && ports?.includes(port)) {
+        for (const d of requestDifferences(r, a.id, b.id, port, flows, a.service!, b.service!)) {
+          differing.push({ from: a.id, to: b.id, port, protocol, ...d });
+        }
       }
     }
   };

@@ -19,7 +19,9 @@ function ruleKey(r: RequestRule): string {
  * The request rules of two declarations of one flow, by port: the union of their rules; a port that one declaration
  * admits whole (declared without `http`) stays whole, as the wider declaration wins. Undefined when no port is narrowed.
  */
-export function mergeRequests(aPorts: readonly number[], a: PortRequests | undefined, bPorts: readonly number[], b: PortRequests | undefined): PortRequests | undefined {
+export function mergeRequests(
+  aPorts: readonly number[], a: PortRequests | undefined, bPorts: readonly number[], b: PortRequests | undefined,
+): PortRequests | undefined {
   const out = new Map<number, RequestRule[]>();
   for (const port of new Set([...aPorts, ...bPorts])) {
     const sides = [[aPorts, a], [bPorts, b]] as const;
@@ -36,7 +38,9 @@ export function mergeRequests(aPorts: readonly number[], a: PortRequests | undef
  * the ports that admit every request, one with an operation per request rule for the others. They must be separate
  * rules: on plain TCP Istio drops a whole ALLOW rule that has an HTTP-only field, which would refuse the TCP ports too.
  */
-export function operationsOf(ports: readonly number[], requests: PortRequests | undefined): Array<{ key: string; operations: AuthorizationOperationSpec[] }> {
+export function operationsOf(
+  ports: readonly number[], requests: PortRequests | undefined,
+): Array<{ key: string; operations: AuthorizationOperationSpec[] }> {
   const whole = ports.filter(p => !requests?.has(p));
   const out: Array<{ key: string; operations: AuthorizationOperationSpec[] }> = whole.length > 0 ? [{ key: whole.join(','), operations: [{ ports: whole.map(String) }] }] : [];
   const narrowed = ports.filter(p => requests?.has(p));

@@ -2,8 +2,8 @@
 // The rule table of docs/rules.md is written from it.
 import { AUTHORIZATION_RULES } from './_authorization-rules';
 import { CONSTRUCT_RULES } from './_construct-rules';
-import { MESH_RULES } from './_mesh-rules';
 import { L7_RULES } from './_l7-rules';
+import { MESH_RULES } from './_mesh-rules';
 import { formatRuleMessage } from './_message';
 import { NETWORK_POLICY_RULES } from './_network-policy-rules';
 import { OPENING_RULES } from './_openings-rules';

@@ -11,14 +11,18 @@ function ap(namespace: string, name: string, spec: any): any {
 
 function ra(namespace: string, issuers: string[], selector = true): any {
   return {
-    apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: { name: 'jwt', namespace },
+    apiVersion: 'security.istio.io/v1',
+    kind: 'RequestAuthentication',
+    metadata: { name: 'jwt', namespace },
     spec: { ...selector ? { selector: { matchLabels: { app: 'httpbin' } } } : {}, jwtRules: issuers.map(issuer => ({ issuer, jwksUri: `${issuer}/jwks.json` })) },
   };
 }
 
 function service(namespace: string): any {
   return {
-    apiVersion: 'v1', kind: 'Service', metadata: { name: 'httpbin', namespace },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'httpbin', namespace },
     spec: { selector: { app: 'httpbin' }, ports: [{ name: 'http-web', port: 8000 }, { name: 'tcp-raw', port: 9000 }] },
   };
 }

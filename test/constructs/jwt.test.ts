@@ -25,7 +25,9 @@ describe('requireJwt', () => {
     api.requireJwt({ issuer: 'https://a.example', jwksUri: 'https://a.example/jwks' });
     const objects = synthAll(app);
     expect(find(objects, 'RequestAuthentication', 'shop', 'api')).toEqual({
-      apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: { name: 'api', namespace: 'shop' },
+      apiVersion: 'security.istio.io/v1',
+      kind: 'RequestAuthentication',
+      metadata: { name: 'api', namespace: 'shop' },
       spec: {
         selector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'api' } },
         jwtRules: [{ issuer: 'https://a.example', jwksUri: 'https://a.example/jwks' }, { issuer: ISSUER, jwksUri: JWKS, audiences: ['api', 'shop'] }],
@@ -62,7 +64,9 @@ describe('requireJwt', () => {
     const { app, chart, api, web } = shop();
     web.allowTo(api, { ports: [8080] });
     new ApiObject(chart, 'ra', {
-      apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: { name: 'ra', namespace: 'shop' },
+      apiVersion: 'security.istio.io/v1',
+      kind: 'RequestAuthentication',
+      metadata: { name: 'ra', namespace: 'shop' },
       spec: { selector: { matchLabels: api.selector }, jwtRules: [{ issuer: ISSUER, jwksUri: JWKS }] },
     });
     expect(() => app.synthYaml()).not.toThrow();

@@ -74,7 +74,9 @@ describe('ZT416 checks the requests, not only the ports', () => {
     const { app, chart, api, web } = shop();
     web.allowTo(api, { ports: [8080], http: { methods: ['GET'] } });
     new ApiObject(chart, 'extra', {
-      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'extra', namespace: 'shop' },
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'extra', namespace: 'shop' },
       spec: { selector: { matchLabels: api.selector }, rules: [{ from: [{ source: { principals: [WEB] } }], to: [{ operation: { ports: ['8080'], methods: ['DELETE'] } }] }] },
     });
     expect(() => app.synthYaml()).toThrow(/\[ZT416\] shop\/api: .* it allows shop\/web -> shop\/api on 8080\/TCP for DELETE \/zt \(host zt\.example, no token\), which no flow declares/);
@@ -84,7 +86,9 @@ describe('ZT416 checks the requests, not only the ports', () => {
     const { app, chart, api, web } = shop();
     web.allowTo(api, { ports: [8080] });
     new ApiObject(chart, 'deny', {
-      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny', namespace: 'shop' },
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'deny', namespace: 'shop' },
       spec: { selector: { matchLabels: api.selector }, action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin/*'] } }] }] },
     });
     expect(() => app.synthYaml()).toThrow(/\[ZT416\] shop\/api: .* it refuses shop\/web -> shop\/api on 8080\/TCP for ZT \/admin\/zt \(host zt\.example, no token\), which a declared flow needs/);
