@@ -6,6 +6,7 @@ export * from './constructs/http-rule';
 export * from './constructs/jwt-requirement';
 export * from './model/mesh-mode';
 export * from './constructs/meshed-service';
+export * from './constructs/platform-peer';
 export * from './analyzer/reachability';
 export * from './analyzer/reachability-input';
 export * from './rules/rule-info';

@@ -55,6 +55,9 @@ export interface PodInput {
   readonly ip?: string;
   /**
    * The container ports.
+   *
+   * A pod with an Istio sidecar also serves the merged metrics port 15020, which the analysis adds; no Istio policy
+   * applies to that port, nor to 15021 and 15090, which istio-iptables does not redirect to Envoy either.
    * @default - none
    */
   readonly ports?: PodPortInput[];

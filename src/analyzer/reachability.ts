@@ -1,7 +1,7 @@
 import { ApiObject, App } from 'cdk8s';
 import {
   AuthorizationPolicy, AuthzQuery, IstioPolicyIndex, PeerAuthChain, PeerAuthentication, RequestVerdict,
-  allowedPrincipals, authorize, meshMode, parseAuthorizationPolicy, parsePeerAuthentication, requestVerdicts,
+  allowedPrincipals, meshMode, parseAuthorizationPolicy, parsePeerAuthentication, requestVerdicts,
 } from './_istio-authz-eval';
 import { namespacesFromManifests, objectName, podsFromManifests } from './_manifest-pods';
 import {
@@ -16,10 +16,12 @@ import { renderMatrix, renderMermaid } from './_reachability-render';
 import {
   RequestAuthentication, RequestAuthnIndex, RequestContext, RequestPatterns, checkRequestQuery, isRequestQuery, parseRequestAuthentication,
 } from './_request-authz';
+import { authorizeInbound, withSidecarPorts } from './_sidecar-agent-ports';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
 import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, tunnelledOverHbone } from '../model/_constants';
 import { DEFAULT_TRUST_DOMAIN } from '../model/_identity';
+import { outsideIstioAuthorization } from '../model/_sidecar-ports';
 import { Labels } from '../model/_label-selector';
 import { isPortNumber } from '../model/_ports';
 import { parseIp } from '../util/_cidr';
@@ -122,11 +124,11 @@ export class Reachability {
       if (this.podsById.has(id)) throw new Error(`pod ${id} is given twice`);
       const nsLabels = namespaceLabels.get(input.namespace) ?? { [NAMESPACE_NAME_LABEL]: input.namespace };
       const labels: Labels = { ...input.labels };
-      const ports = (input.ports ?? []).map(p => checkPort(p, id));
+      const mesh = meshMode(labels, nsLabels, input.meshed);
+      const ports = withSidecarPorts((input.ports ?? []).map(p => checkPort(p, id)), mesh);
       const ip = input.ip === undefined ? undefined : parseIp(input.ip);
       if (input.ip !== undefined && !ip) throw new Error(`pod ${id}: invalid ip ${JSON.stringify(input.ip)}`);
       const serviceAccount = input.serviceAccount ?? 'default';
-      const mesh = meshMode(labels, nsLabels, input.meshed);
       // A pod with an ip is a class of its own; the others group by everything that policies can see.
       const key = input.ip !== undefined ? `ip:${id}`
         : JSON.stringify([input.namespace, Object.entries(labels).sort(), serviceAccount, ports, mesh]);
@@ -280,7 +282,8 @@ export class Reachability {
     if (layer === 'authorization') {
       destination.authzProbes ??= authorizationProbes(destination.authz, destination.ports);
       const query = this.authzQuery(a, b.pod!);
-      return destination.authzProbes.map(({ port, protocol }) => ({ port, protocol, allowed: authorize(query, port, protocol) }));
+      return destination.authzProbes.map(({ port, protocol }) =>
+        ({ port, protocol, allowed: authorizeInbound(query, destination.mesh, port, protocol) }));
     }
     const egress = layer === 'egress';
     const peer = egress ? b : a;
@@ -301,8 +304,10 @@ export class Reachability {
    * @internal
    */
   public _requestVerdicts(from: string, to: string, port: number, extra: RequestPatterns): RequestVerdict[] | undefined {
-    const b = this.side(to);
-    return requestVerdicts(this.authzQuery(this.side(from), b.pod!), port, extra);
+    const b = this.side(to).pod!;
+    // A sidecar's uncaptured ports pass no Istio policy, whatever the request.
+    if (outsideIstioAuthorization(b.cls.mesh, port)) return undefined;
+    return requestVerdicts(this.authzQuery(this.side(from), b), port, extra);
   }
 
   /**
@@ -394,7 +399,7 @@ export class Reachability {
       reasons?.push(`${to.id} is outside the cluster: not in the mesh, no Istio policy applies`);
       return true;
     }
-    return authorize(this.authzQuery(from, to.pod), port, protocol, reasons, request);
+    return authorizeInbound(this.authzQuery(from, to.pod), to.pod.cls.mesh, port, protocol, reasons, request);
   }
 
   /** The authorization query for a connection to a pod. */

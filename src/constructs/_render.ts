@@ -5,6 +5,7 @@ import { Flow, FlowEnd, networkPorts } from '../model/_flow';
 import { AuthorizationPolicySpec, AuthorizationRuleSpec } from '../model/_istio-spec';
 import { NetworkPolicyEgressRuleSpec, NetworkPolicyPeerSpec, NetworkPolicyPortSpec, NetworkPolicySpec } from '../model/_network-policy-spec';
 import { operationsOf } from '../model/_request-rules';
+import { outsideIstioAuthorization } from '../model/_sidecar-ports';
 import { compareStrings, groupSorted } from '../util/_collections';
 
 /** The peer that selects `other`'s pods, seen from a policy in `self`'s namespace. */
@@ -61,8 +62,11 @@ export function renderNetworkPolicy(
  * With no inbound flow it has no rules, which in an ALLOW policy admits nothing.
  */
 export function renderAuthorizationPolicy(self: FlowEnd, inbound: Flow[], requestPrincipals: string[] = []): AuthorizationPolicySpec {
+  // A sidecar's uncaptured ports (a scrape of 15020) pass no Istio policy: a rule for them would only mislead.
+  const authorized = inbound.map(f => ({ ...f, ports: f.ports.filter(p => !outsideIstioAuthorization(self.namespace.mesh, p)) }))
+    .filter(f => f.ports.length > 0);
   // Each client has one flow to a server, and a flow at most one part per key, so the principals of a group are distinct.
-  const parts = inbound.flatMap(f => operationsOf(f.ports, f.requests).map(part => ({ principal: f.from.principal, ...part })));
+  const parts = authorized.flatMap(f => operationsOf(f.ports, f.requests).map(part => ({ principal: f.from.principal, ...part })));
   const ruleList: AuthorizationRuleSpec[] = groupSorted(parts, p => p.key).map(([, group]) => ({
     from: [{
       source: {

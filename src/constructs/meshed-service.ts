@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkPort } from './_check-port';
 import { checkJwtRequirement, renderRequestAuthentication, requestPrincipalsOf } from './_jwt';
+import { checkMetricsPort, metricsContainerPort } from './_metrics-port';
 import { renderAuthorizationPolicy, renderNetworkPolicy } from './_render';
 import { validateFlow } from './_validate-flow';
 import { requestsOf } from './_validate-http';
@@ -63,6 +64,16 @@ export interface MeshedServiceProps {
    * @default - only the workload label
    */
   readonly labels?: { [key: string]: string };
+
+  /**
+   * The port the app serves Prometheus metrics on, apart from `ports`: no Service exposes it and no `allowTo` opens it;
+   * only a Prometheus `PlatformPeer` scrapes it, in ambient mode or outside the mesh.
+   *
+   * With a sidecar, Prometheus scrapes Istio's merged metrics port 15020 instead, and the sidecar agent fetches this
+   * port over localhost. The Deployment emitted for `image` declares it as a container port.
+   * @default - none: in ambient mode or outside the mesh, Prometheus cannot scrape the service
+   */
+  readonly metricsPort?: number;
 }
 
 /**
@@ -91,6 +102,11 @@ export class MeshedService extends Construct {
    * The service's ports; empty for a client.
    */
   public readonly ports: ServicePort[];
+
+  /**
+   * The port the app serves Prometheus metrics on, apart from its ports, if any.
+   */
+  public readonly metricsPort?: number;
 
   /**
    * The ServiceAccount the workload runs as.
@@ -166,6 +182,7 @@ export class MeshedService extends Construct {
       throw new Error(ruleMessage('ZT202', path, `the name "${props.name}" is taken by an object of the namespace`, 'Choose another service name.'));
     }
     if (props.ports) checkPorts(path, props.ports);
+    if (props.metricsPort !== undefined) checkMetricsPort(path, props.metricsPort, props.ports ?? []);
     if (props.replicas !== undefined && (!Number.isInteger(props.replicas) || props.replicas < 0)) {
       throw new Error(ruleMessage('ZT305', path, `replicas is ${props.replicas}`, 'Give a whole number of at least 0.'));
     }
@@ -175,6 +192,7 @@ export class MeshedService extends Construct {
     this.name = props.name;
     this.namespace = ns;
     this.ports = [...props.ports ?? []];
+    this.metricsPort = props.metricsPort;
     this.serviceAccountName = props.name;
     this.principal = principalOf(ns.trustDomain, ns.name, this.serviceAccountName);
     this.spiffeId = `${SPIFFE_SCHEME}${this.principal}`;
@@ -229,7 +247,10 @@ export class MeshedService extends Construct {
         serviceAccount: this.serviceAccount,
         automountServiceAccountToken: false,
         select: false,
-        containers: [{ image: props.image, ports: this.ports.map(p => ({ number: p.port, name: p.name })) }],
+        containers: [{
+          image: props.image,
+          ports: [...this.ports.map(p => ({ number: p.port, name: p.name })), ...metricsContainerPort(this.metricsPort)],
+        }],
       });
       this.enrol(this.deployment);
     }
@@ -356,7 +377,10 @@ export class MeshedService extends Construct {
       name: this.name,
       labels: { ...this.podLabels },
       serviceAccount: this.serviceAccountName,
-      ports: this.ports.map(p => ({ port: p.port, protocol: 'TCP', name: p.name })),
+      ports: [
+        ...this.ports.map(p => ({ port: p.port, protocol: 'TCP', name: p.name })),
+        ...metricsContainerPort(this.metricsPort).map(p => ({ port: p.number })),
+      ],
     }];
   }
 }

@@ -10,7 +10,7 @@ import { Reachability, checkReadable } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
 import { FlowGraph, endKey } from '../model/_flow-graph';
 import { ruleMessage } from '../rules/_catalog';
-import { Finding, ManagedNamespace, ManifestObject, applySuppressions, runManifestRules } from '../rules/_manifest-rules';
+import { DeclaredAddresses, Finding, ManagedNamespace, ManifestObject, applySuppressions, runManifestRules } from '../rules/_manifest-rules';
 import { ZeroTrustRules } from '../rules/zero-trust-rules';
 import { addToList } from '../util/_collections';
 
@@ -79,6 +79,16 @@ export class ZeroTrustGuard extends Construct {
     guard.ends.set(key, end);
   }
 
+  /** Whether the app that `scope` belongs to manages the namespace `name`. */
+  public static managesNamespace(scope: IConstruct, name: string): boolean {
+    return ZeroTrustGuard.of(scope).namespaces.some(ns => ns.name === name);
+  }
+
+  /** Declares egress addresses that are not pods, such as the API server's, which ZT418 then accepts in exactly that rule. */
+  public static declareAddresses(scope: IConstruct, addresses: DeclaredAddresses): void {
+    ZeroTrustGuard.of(scope).addresses.push(addresses);
+  }
+
   /** The declared flows of the app that `scope` belongs to. */
   public static flowGraph(scope: IConstruct): FlowGraph {
     return ZeroTrustGuard.of(scope).flows;
@@ -94,6 +104,7 @@ export class ZeroTrustGuard extends Construct {
   /** Every flow end, services included, by key. */
   private readonly ends = new Map<string, GuardedEnd>();
   private readonly flows = new FlowGraph();
+  private readonly addresses: DeclaredAddresses[] = [];
   /** Warnings already printed: cdk8s validates once per chart, and a warning is worth one line. */
   private readonly printed = new Set<string>();
 
@@ -129,7 +140,7 @@ export class ZeroTrustGuard extends Construct {
     const serviceSet = new Set<GuardedEnd>(this.services);
     const ends = [...this.ends.values()].filter(e => !serviceSet.has(e))
       .map(e => ({ namespace: e.namespace.name, selector: e.selector, principal: e.principal }));
-    const findings = [...runManifestRules({ objects, managed, ends }), ...this.verify(objects)];
+    const findings = [...runManifestRules({ objects, managed, ends, addresses: this.addresses }), ...this.verify(objects)];
     const { errors, warnings } = applySuppressions(findings, root);
     for (const w of warnings) {
       if (!this.printed.has(w.message)) {

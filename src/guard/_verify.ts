@@ -8,6 +8,7 @@ import { Reachability } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
 import { DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, tunnelledOverHbone } from '../model/_constants';
 import { FlowGraph } from '../model/_flow-graph';
+import { outsideIstioAuthorization } from '../model/_sidecar-ports';
 import { ruleMessage } from '../rules/_catalog';
 import { Finding } from '../rules/_manifest-rules';
 import { compareStrings, addToList } from '../util/_collections';
@@ -90,6 +91,8 @@ export function verifyDeclaredFlows(
     // HBONE hides the app port from NetworkPolicy: there it can only tell which pods may open the tunnel.
     const anyTcp = ports !== undefined && layer !== 'authorization' && tunnelledOverHbone(a.mesh, b.mesh);
     for (const { port, protocol, allowed } of r._verdicts(layer, a.id, b.id, matching)) {
+      // No Istio policy governs a sidecar's uncaptured ports (such as 15020): NetworkPolicy alone proves who reaches them.
+      if (layer === 'authorization' && outsideIstioAuthorization(b.mesh, port, protocol)) continue;
       const expected = (protocol === 'TCP' && (anyTcp || ports?.includes(port) === true)) || infrastructure(a.ns, b.input, port, protocol);
       if (allowed !== expected) {differing.push({ from: a.id, to: b.id, port, protocol, actual: allowed });} else if (allowed && layer === 'authorization' && ports?.includes(port)) {
         for (const d of requestDifferences(r, a.id, b.id, port, flows, a.service!, b.service!)) {

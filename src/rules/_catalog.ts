@@ -7,6 +7,7 @@ import { MESH_RULES } from './_mesh-rules';
 import { formatRuleMessage } from './_message';
 import { NETWORK_POLICY_RULES } from './_network-policy-rules';
 import { OPENING_RULES } from './_openings-rules';
+import { PLATFORM_RULES } from './_platform-rules';
 import { POD_RULES } from './_pod-rules';
 import { PROOF_RULES } from './_proof-rules';
 import { Rule } from './_rule';
@@ -15,7 +16,8 @@ import { compareStrings } from '../util/_collections';
 
 /** Every rule, one object each, in id order: the one registry of ids, metadata and checks. */
 export const RULES: Rule[] = [
-  ...CONSTRUCT_RULES, ...L7_RULES, ...NETWORK_POLICY_RULES, ...AUTHORIZATION_RULES, ...MESH_RULES, ...POD_RULES, ...OPENING_RULES, ...PROOF_RULES,
+  ...CONSTRUCT_RULES, ...NETWORK_POLICY_RULES, ...AUTHORIZATION_RULES, ...MESH_RULES, ...POD_RULES, ...OPENING_RULES, ...PROOF_RULES,
+  ...PLATFORM_RULES, ...L7_RULES,
 ].sort((x, y) => compareStrings(x.id, y.id));
 
 /** Every rule's catalog entry, without its check, in id order. */

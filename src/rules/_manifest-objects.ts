@@ -36,11 +36,24 @@ export interface DeclaredEnd {
   readonly principal: string;
 }
 
+/** Egress to addresses that are not pods, such as the Kubernetes API server's (a PlatformPeer), declared for one workload. */
+export interface DeclaredAddresses {
+  /** The namespace of the workload that may connect. */
+  readonly namespace: string;
+  /** The labels its NetworkPolicy selects it by. */
+  readonly selector: { readonly [key: string]: string };
+  /** The CIDR blocks, each the whole `ipBlock` of a peer. */
+  readonly cidrs: string[];
+  /** The TCP ports its egress rules name. */
+  readonly ports: number[];
+}
+
 /** The input of the rules: every object of the app, the managed namespaces by name, and the other declared flow ends. */
 export interface ManifestContext {
   readonly objects: ManifestObject[];
   readonly managed: Map<string, ManagedNamespace>;
   readonly ends?: DeclaredEnd[];
+  readonly addresses?: DeclaredAddresses[];
 }
 
 /** A broken rule: its id, the ApiObject's path and the full message. */

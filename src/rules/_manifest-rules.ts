@@ -12,7 +12,7 @@ import { RuleSeverity } from './rule-info';
 import { ZeroTrustRules } from './zero-trust-rules';
 import { compareStrings } from '../util/_collections';
 
-export type { Finding, ManagedNamespace, ManifestContext, ManifestObject } from './_manifest-objects';
+export type { DeclaredAddresses, Finding, ManagedNamespace, ManifestContext, ManifestObject } from './_manifest-objects';
 
 /** The rules that inspect synthesized objects: those of the registry with a check, in id order. */
 export const MANIFEST_RULES = RULES.filter((r): r is Rule & Required<Pick<Rule, 'check'>> => r.check !== undefined);

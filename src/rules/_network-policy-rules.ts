@@ -1,4 +1,5 @@
 // Rules on NetworkPolicies: peers, selectors, ipBlocks, policyTypes and ports.
+import { declaredAddressRule } from './_declared-addresses';
 import { Finding, landed, finding, list, networkPolicyRules, networkPolicyPeers, peerField, emptySelector, everyAddress, emptyObject, linkLocal, internalRangesOf, blocksLeftByZt403 } from './_manifest-objects';
 import { Rule } from './_rule';
 import { RuleSeverity } from './rule-info';
@@ -87,10 +88,10 @@ export const NETWORK_POLICY_RULES: Rule[] = [
     id: 'ZT418',
     title: 'NetworkPolicy ipBlock in a private or cluster-internal range',
     severity: RuleSeverity.ERROR,
-    rationale: 'Pods and Services get their addresses from the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7) or the carrier-grade NAT range 100.64.0.0/10; an ipBlock there can match them by address, bypassing their label-based identity. `except` blocks that remove the whole overlap count; link-local addresses (node-local probes) are not in these ranges.',
+    rationale: 'Pods and Services get their addresses from the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7) or the carrier-grade NAT range 100.64.0.0/10; an ipBlock there can match them by address, bypassing their label-based identity. `except` blocks that remove the whole overlap count; link-local addresses (node-local probes) are not in these ranges. The egress rules the app declares to the Kubernetes API server\'s addresses (PlatformPeer.kubernetesApiServer) are exempt, in exactly their shape and in the policies of the services that declared them.',
     suppressible: true,
     check(ctx) {
-      return networkPolicyRules(ctx).flatMap(({ o, field, peersField, blocks }) => {
+      return networkPolicyRules(ctx).filter(r => !declaredAddressRule(ctx, r)).flatMap(({ o, field, peersField, blocks }) => {
         return blocksLeftByZt403(blocks).flatMap(b => {
           const { j, block } = b;
           const hit = internalRangesOf(b);

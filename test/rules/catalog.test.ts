@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { AllowFlow, ExternalPeer, MeshedService, MeshMode, ServicePort, ZeroTrustNamespace } from '../../src';
+import { AllowFlow, ExternalPeer, MeshedService, MeshMode, PlatformPeer, ServicePort, ZeroTrustNamespace } from '../../src';
 import { RULES, RULE_CATALOG, ruleMessage, ruleTableMarkdown } from '../../src/rules/_catalog';
 
 describe('rule catalog', () => {
@@ -40,6 +40,7 @@ describe('rule catalog', () => {
 
 describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers exactly it', () => {
   const http = () => [ServicePort.http(80)];
+  const PLATFORM_PODS = { namespace: 'monitoring', serviceAccount: 'prometheus', podLabels: { app: 'prometheus' } };
   const world = () => {
     const chart = new Chart(new App(), 'c');
     const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop' });
@@ -73,6 +74,20 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
     ['ZT113', () => { const { a, b } = world(); a.allowTo(b, { http: { paths: ['/v1*'] } }); }],
     ['ZT114', () => { const { a, b } = world(); a.allowTo(b, { http: {} }); }],
     ['ZT115', () => { const { b } = world(); b.requireJwt({ issuer: 'https://issuer.example', jwksUri: 'http://issuer.example/jwks.json' }); }],
+    ['ZT140', () => PlatformPeer.kubernetesApiServer({ cidrs: ['0.0.0.0/0'] })],
+    ['ZT141', () => { const { a } = world(); PlatformPeer.kubernetesApiServer({ cidrs: ['10.0.0.1/32'] }).allowTo(a); }],
+    ['ZT142', () => { const { a } = world(); PlatformPeer.ingressController(PLATFORM_PODS).allowTo(a); }],
+    ['ZT143', () => {
+      const { chart } = world();
+      const ambient = new ZeroTrustNamespace(chart, 'amb', { name: 'amb', mesh: MeshMode.AMBIENT });
+      PlatformPeer.prometheus(PLATFORM_PODS).allowTo(new MeshedService(chart, 'x', { namespace: ambient, name: 'x', ports: http() }));
+    }],
+    ['ZT144', () => { const { a } = world(); PlatformPeer.prometheus({ ...PLATFORM_PODS, namespace: 'shop' }).allowTo(a); }],
+    ['ZT145', () => {
+      const { a } = world();
+      PlatformPeer.prometheus(PLATFORM_PODS).allowTo(a);
+      PlatformPeer.prometheus({ ...PLATFORM_PODS, podLabels: { app: 'other' } }).allowTo(a);
+    }],
     ['ZT201', () => { const { chart } = world(); new ZeroTrustNamespace(chart, 'bad', { name: 'Bad' }); }],
     ['ZT202', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'zt-allow-dns', ports: http() }); }],
     ['ZT203', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: http(), labels: { k: 'a b' } }); }],
@@ -87,6 +102,7 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
     ['ZT303', () => ServicePort.tcp(80, 'UPPER')],
     ['ZT304', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: [] }); }],
     ['ZT305', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: http(), image: 'x', replicas: -3 }); }],
+    ['ZT340', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: http(), metricsPort: 80 }); }],
   ];
 
   test.each(CASES)('%s', (id, bad) => {

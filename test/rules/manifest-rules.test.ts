@@ -201,6 +201,22 @@ describe('manifest rules', () => {
     ]);
   });
 
+  test('ZT418 accepts the declared API server egress in exactly its shape, and refuses its variants and other workloads\' rules', () => {
+    const apiServer = (rule: any) => ({ ...context([np({ egress: [rule] })]), addresses: [{ namespace: 'shop', selector: { [WORKLOAD]: 'api' }, cidrs: ['10.0.0.10/32'], ports: [6443] }] });
+    const ruleIds = (rule: any) => runManifestRules(apiServer(rule)).map(f => f.ruleId);
+    expect(ruleIds({ to: [{ ipBlock: { cidr: '10.0.0.10/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] })).toEqual([]);
+    expect(ruleIds({ to: [{ ipBlock: { cidr: '10.0.0.10/32' } }], ports: [{ port: 6443 }] })).toEqual([]);
+    expect(ruleIds({ to: [{ ipBlock: { cidr: '10.0.0.10/32' } }], ports: [{ protocol: 'TCP', port: 443 }] })).toEqual(['ZT418']);
+    expect(ruleIds({ to: [{ ipBlock: { cidr: '10.0.0.10/32' } }], ports: [{ protocol: 'UDP', port: 6443 }] })).toEqual(['ZT418']);
+    expect(ruleIds({ to: [{ ipBlock: { cidr: '10.0.0.10/32' } }] })).toEqual(['ZT418', 'ZT503']);
+    expect(ruleIds({ to: [{ ipBlock: { cidr: '10.0.0.0/24' } }], ports: [{ protocol: 'TCP', port: 6443 }] })).toEqual(['ZT418']);
+    expect(ruleIds({ to: [{ ipBlock: { cidr: '10.0.0.10/32' } }, { ipBlock: { cidr: '10.0.0.11/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] })).toEqual(['ZT418', 'ZT418']);
+    const forWeb = np({ podSelector: { matchLabels: { [WORKLOAD]: 'web' } }, egress: [{ to: [{ ipBlock: { cidr: '10.0.0.10/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] }] });
+    expect(runManifestRules({ ...apiServer({}), objects: context([forWeb]).objects }).map(f => f.ruleId)).toEqual(['ZT418']);
+    expect(runManifestRules({ ...apiServer({}), objects: context([ingress({ from: [{ ipBlock: { cidr: '10.0.0.10/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] })]).objects })
+      .map(f => f.ruleId)).toEqual(['ZT418']);
+  });
+
   test('legal but close inputs trigger nothing', () => {
     const good = [
       ap({}), // allow-nothing
