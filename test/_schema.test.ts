@@ -1,9 +1,12 @@
-import { compileRule, ISTIO_CRDS_PATH, istioCrdsAvailable, loadIstioSchemas, validateManifests } from './_schema';
+import { compileRule, GATEWAY_API_CRDS_PATH, gatewayApiCrdsAvailable, ISTIO_CRDS_PATH, istioCrdsAvailable, loadCrdSchemas, validateManifests } from './_schema';
 
 const ABSENT = '/nonexistent/shared/istio/crds.yaml';
 const istio = istioCrdsAvailable();
 if (!istio) console.warn(`Istio CRD bundle not found at ${ISTIO_CRDS_PATH}: Istio schema and CEL checks skipped`);
 const istioTest = istio ? test : test.skip;
+const gatewayApi = gatewayApiCrdsAvailable();
+if (!gatewayApi) console.warn(`Gateway API CRD bundle not found at ${GATEWAY_API_CRDS_PATH}: Gateway API schema and CEL checks skipped`);
+const gatewayApiTest = gatewayApi ? test : test.skip;
 
 const meta = (name: string) => ({ name, namespace: 'shop' });
 const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } };
@@ -145,21 +148,78 @@ describe('Istio objects', () => {
       for (const r of node['x-kubernetes-validations'] ?? []) rules.add(r.rule);
       Object.values(node).forEach(collect);
     };
-    for (const kind of loadIstioSchemas(ISTIO_CRDS_PATH).kinds!.values()) collect(kind.schema);
+    for (const kind of loadCrdSchemas(ISTIO_CRDS_PATH).kinds!.values()) collect(kind.schema);
     expect(rules.size).toBeGreaterThan(30);
     expect([...rules].filter((r) => typeof compileRule(r) === 'string')).toEqual([]);
   });
 });
 
+describe('Gateway API objects', () => {
+  const gateway = (listener: object) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: meta('public'),
+    spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP', ...listener }] },
+  });
+
+  gatewayApiTest('a Gateway is valid; an HTTPS listener passing TLS through breaks a CEL rule', () => {
+    expect(validateManifests([gateway({})])).toEqual({ errors: [], skipped: [] });
+    expect(validateManifests([gateway({ protocol: 'HTTPS', port: 443, tls: { mode: 'Passthrough' } })]).errors).toEqual([
+      expect.stringMatching(/^Gateway shop\/public: \/spec\/listeners tls mode must be Terminate for protocol HTTPS /),
+    ]);
+  });
+
+  gatewayApiTest('rules on list items and IP addresses are evaluated: an IP hostname, too many matches', () => {
+    const route = (spec: object) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: meta('r'), spec });
+    const backendRefs = [{ name: 'web', port: 8080 }];
+    expect(validateManifests([route({ hostnames: ['shop.example.com'], rules: [{ backendRefs }] })])).toEqual({ errors: [], skipped: [] });
+    const tlsRoute = { ...route({ hostnames: ['10.0.0.1'], rules: [{ backendRefs }] }), kind: 'TLSRoute' };
+    expect(validateManifests([tlsRoute]).errors).toEqual([
+      expect.stringMatching(/^TLSRoute shop\/r: \/spec\/hostnames Hostnames cannot contain an IP /),
+    ]);
+    const matches = Array.from({ length: 9 }, (_, i) => ({ path: { type: 'PathPrefix', value: `/p${i}` } }));
+    const rules = Array.from({ length: 15 }, () => ({ matches, backendRefs }));
+    expect(validateManifests([route({ rules })]).errors).toEqual([
+      expect.stringMatching(/^HTTPRoute shop\/r: \/spec\/rules While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128 /),
+    ]);
+  });
+
+  gatewayApiTest('an unknown field is an error', () => {
+    expect(validateManifests([gateway({ allowedRoute: {} })]).errors).toEqual([
+      "Gateway shop/public: /spec/listeners/0 must NOT have additional properties 'allowedRoute'",
+    ]);
+  });
+
+  gatewayApiTest('every CEL rule of the bundle compiles, so none is skipped', () => {
+    const rules = new Set<string>();
+    const collect = (node: any): void => {
+      if (node === null || typeof node !== 'object') return;
+      for (const r of node['x-kubernetes-validations'] ?? []) rules.add(r.rule);
+      Object.values(node).forEach(collect);
+    };
+    for (const kind of loadCrdSchemas(GATEWAY_API_CRDS_PATH).kinds!.values()) collect(kind.schema);
+    expect(rules.size).toBeGreaterThan(30);
+    expect([...rules].filter((r) => typeof compileRule(r) === 'string')).toEqual(['self == oldSelf']);
+  });
+});
+
 describe('without the Istio CRD bundle', () => {
   test('Istio objects are skipped with one notice; Kubernetes objects are still checked', () => {
-    expect(loadIstioSchemas(ABSENT).kinds).toBeUndefined();
+    expect(loadCrdSchemas(ABSENT).kinds).toBeUndefined();
     const report = validateManifests([namespace, peerAuthentication, authorizationPolicy, { ...networkPolicy, spec: {} }], ABSENT);
     expect(report).toEqual({
       errors: ['NetworkPolicy shop/api: /spec must have required property podSelector'],
       skipped: [`Istio CRD bundle not found at ${ABSENT}: Istio schema and CEL checks skipped`],
     });
     expect(validateManifests([namespace], ABSENT).skipped).toEqual([]);
+  });
+
+  test('without the Gateway API bundle, its objects are skipped with one notice', () => {
+    const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: meta('r'), spec: {} };
+    expect(validateManifests([route, route], ABSENT, ABSENT)).toEqual({
+      errors: [],
+      skipped: [`Gateway API CRD bundle not found at ${ABSENT}: Gateway API schema and CEL checks skipped`],
+    });
   });
 
   test('a transition rule is reported as not evaluable', () => {

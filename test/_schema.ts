@@ -1,10 +1,12 @@
 /**
  * Test harness: checks emitted manifests the way an API server would.
  *
- * Kubernetes kinds are validated with `kubernetes-models`; Istio kinds against the OpenAPI schema and the CEL
- * rules (`x-kubernetes-validations`) of Istio's CRD bundle, read from `../shared/istio/crds.yaml` beside the repo.
+ * Kubernetes kinds are validated with `kubernetes-models`; Istio and Gateway API kinds against the OpenAPI schema and
+ * the CEL rules (`x-kubernetes-validations`) of their CRD bundles, read from `../shared/istio/crds.yaml` and
+ * `../shared/gateway-api/crds.yaml` beside the repo.
  */
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import * as ts from 'typescript';
@@ -24,13 +26,21 @@ export function istioCrdsAvailable(): boolean {
   return fs.existsSync(ISTIO_CRDS_PATH);
 }
 
-/** The Istio kinds of one bundle; `kinds` is undefined when the bundle is absent. */
-export interface IstioSchemas {
-  readonly path: string;
-  readonly kinds?: Map<string, IstioKind>;
+/** The Gateway API CRD bundle (standard channel), beside the Istio one. */
+export const GATEWAY_API_CRDS_PATH = path.resolve(__dirname, '..', '..', 'shared', 'gateway-api', 'crds.yaml');
+
+/** Whether the Gateway API CRD bundle is present, so that Gateway API checks run. */
+export function gatewayApiCrdsAvailable(): boolean {
+  return fs.existsSync(GATEWAY_API_CRDS_PATH);
 }
 
-interface IstioKind {
+/** The kinds of one CRD bundle (Istio or Gateway API); `kinds` is undefined when the bundle is absent. */
+export interface CrdSchemas {
+  readonly path: string;
+  readonly kinds?: Map<string, CrdKind>;
+}
+
+interface CrdKind {
   /** The CRD version's `openAPIV3Schema`, as Kubernetes stores it. */
   readonly schema: any;
   /** Compiled on first use: most tests touch a handful of kinds. */
@@ -54,10 +64,10 @@ const ajv = new Ajv({
   },
 });
 
-const bundles = new Map<string, IstioSchemas>();
+const bundles = new Map<string, CrdSchemas>();
 
 /** Reads and indexes a CRD bundle once per path (`${apiVersion} ${kind}` → schema). */
-export function loadIstioSchemas(file: string): IstioSchemas {
+export function loadCrdSchemas(file: string): CrdSchemas {
   let bundle = bundles.get(file);
   if (!bundle) {
     bundle = { path: file, kinds: fs.existsSync(file) ? indexBundle(fs.readFileSync(file, 'utf8')) : undefined };
@@ -66,8 +76,8 @@ export function loadIstioSchemas(file: string): IstioSchemas {
   return bundle;
 }
 
-function indexBundle(text: string): Map<string, IstioKind> {
-  const kinds = new Map<string, IstioKind>();
+function indexBundle(text: string): Map<string, CrdKind> {
+  const kinds = new Map<string, CrdKind>();
   for (const doc of parseAllDocuments(text)) {
     const crd = doc.toJSON();
     if (crd?.kind !== 'CustomResourceDefinition') continue;
@@ -81,15 +91,18 @@ function indexBundle(text: string): Map<string, IstioKind> {
 /**
  * Validates every object and returns one error line per problem (`Kind ns/name: /path message`).
  * @param crdsPath the Istio CRD bundle (tests point it elsewhere to exercise the "bundle absent" path)
+ * @param gatewayCrdsPath the Gateway API CRD bundle
  */
-export function validateManifests(objs: any[], crdsPath: string = ISTIO_CRDS_PATH): SchemaReport {
+export function validateManifests(objs: any[], crdsPath: string = ISTIO_CRDS_PATH, gatewayCrdsPath: string = GATEWAY_API_CRDS_PATH): SchemaReport {
   const errors: string[] = [];
   const skipped = new Set<string>();
   for (const obj of objs) {
     const where = `${obj?.kind} ${obj?.metadata?.namespace ?? ''}/${obj?.metadata?.name ?? '?'}`;
     const fail = (msg: string) => errors.push(`${where}: ${msg}`);
     if (/\.istio\.io\//.test(obj?.apiVersion ?? '')) {
-      validateIstio(obj, loadIstioSchemas(crdsPath), fail, (msg) => skipped.add(msg));
+      validateCustom('Istio', obj, loadCrdSchemas(crdsPath), fail, (msg) => skipped.add(msg));
+    } else if ((obj?.apiVersion ?? '').startsWith('gateway.networking.k8s.io/')) {
+      validateCustom('Gateway API', obj, loadCrdSchemas(gatewayCrdsPath), fail, (msg) => skipped.add(msg));
     } else {
       validateKubernetes(obj, fail);
     }
@@ -118,16 +131,34 @@ function kubernetesModel(apiVersion: string, kind: string): any {
   }
 }
 
-function validateIstio(obj: any, bundle: IstioSchemas, fail: (msg: string) => void, skip: (msg: string) => void): void {
-  if (!bundle.kinds) return skip(`Istio CRD bundle not found at ${bundle.path}: Istio schema and CEL checks skipped`);
+/** Validates an object of a CRD bundle's kinds (`title` names the bundle in notices) against its schema and CEL rules. */
+function validateCustom(title: string, obj: any, bundle: CrdSchemas, fail: (msg: string) => void, skip: (msg: string) => void): void {
+  if (!bundle.kinds) return skip(`${title} CRD bundle not found at ${bundle.path}: ${title} schema and CEL checks skipped`);
   const kind = bundle.kinds.get(`${obj.apiVersion} ${obj.kind}`);
   if (!kind) return fail(`no schema for ${obj.apiVersion} ${obj.kind} in ${bundle.path}`);
   kind.validate ??= ajv.compile(rootSchema(obj.apiVersion, obj.kind, kind.schema));
-  if (!kind.validate(obj)) {
+  const defaulted = withDefaults(kind.schema, obj);
+  if (!kind.validate(defaulted)) {
     for (const err of kind.validate.errors ?? []) fail(describe(err));
     return; // CEL rules assume a well-typed object, as on the API server
   }
-  checkRules(kind.schema, obj, '', fail, skip);
+  checkRules(kind.schema, defaulted, '', fail, skip);
+}
+
+/**
+ * A copy of the value with the schema's `default`s filled in where fields are absent, as the API server defaults an
+ * object before it validates it (Gateway API's rules read defaulted fields, such as a backendRef's `kind`).
+ */
+function withDefaults(schema: any, value: any): any {
+  if (schema === undefined || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => withDefaults(schema.items, v));
+  const out: any = { ...value };
+  for (const [k, sub] of Object.entries<any>(schema.properties ?? {})) {
+    if (out[k] === undefined && sub.default !== undefined) out[k] = JSON.parse(JSON.stringify(sub.default));
+  }
+  const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+  for (const [k, v] of Object.entries(out)) out[k] = withDefaults(schema.properties?.[k] ?? additional, v);
+  return out;
 }
 
 /**
@@ -243,7 +274,7 @@ export function compileRule(rule: string): ((ctx: any) => any) | string {
       program = 'transition rule: needs the stored object (oldSelf)';
     } else {
       try {
-        const parsed = celEnvironment().parse(rule);
+        const parsed = celEnvironment().parse(indexedHas(rule));
         const check = parsed.check();
         program = check.valid ? parsed : `does not compile: ${check.error.message.split('\n')[0]}`;
       } catch (e: any) {
@@ -255,9 +286,17 @@ export function compileRule(rule: string): ((ctx: any) => any) | string {
   return program!;
 }
 
+/**
+ * cel-js's `has()` takes a field path from an identifier only; Gateway API's rules test fields of list items
+ * (`has(self[0].matches)`). On the plain maps the rules see, `'matches' in self[0]` means the same.
+ */
+function indexedHas(rule: string): string {
+  return rule.replace(/has\(([^()]*\[[^()]*)\.(\w+)\)/g, "('$2' in $1)");
+}
+
 let environment: any;
 
-/** CEL with the Kubernetes URL library the bundle uses (`isURL`, `url(...).getScheme()`); others are in cel-js. */
+/** CEL with the Kubernetes URL and IP functions the bundles use (`isURL`, `url(...).getScheme()`, `isIP`); others are in cel-js. */
 function celEnvironment(): any {
   if (!environment) {
     const cel = requireEsm(require.resolve('@marcbachmann/cel-js'));
@@ -270,7 +309,8 @@ function celEnvironment(): any {
         if (!url) throw new Error(`URL parse error: ${s}`);
         return url;
       })
-      .registerFunction('kubernetes.URL.getScheme(): string', (u: KubernetesUrl) => u.scheme);
+      .registerFunction('kubernetes.URL.getScheme(): string', (u: KubernetesUrl) => u.scheme)
+      .registerFunction('isIP(string): bool', (s: string) => net.isIP(s) !== 0);
   }
   return environment;
 }

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import { bookinfo } from '../examples/bookinfo';
+import { onlineBoutique } from '../examples/online-boutique';
 import { seed } from '../examples/seed';
 import { Reachability } from '../src';
 import { validateManifests } from './_schema';
@@ -26,16 +27,21 @@ function expectedFlows(name: string): Set<string> {
 describe.each([
   ['seed', seed],
   ['bookinfo', bookinfo],
+  ['online-boutique', onlineBoutique],
 ])('example %s', (name, build) => {
   const { objects, r } = synth(build);
   const expected = expectedFlows(name);
 
-  test('each side alone allows exactly the declared flows, for every ordered pair of pods, port and protocol', () => {
+  test('each side the app governs allows exactly the declared flows, for every ordered pair of pods, port and protocol', () => {
+    // Only the sides the app's policies govern: a platform pod's own egress and ingress are its cluster's business.
+    const managed = new Set(objects.filter(o => o.kind === 'Namespace').map(o => o.metadata.name));
+    const governed = (pod: string) => managed.has(pod.split('/')[0]);
     const differences: string[] = [];
     for (const from of r.pods) {
       for (const to of r.pods) {
         if (from === to) continue;
         for (const layer of ['egress', 'ingress', 'authorization'] as const) {
+          if (!governed(layer === 'egress' ? from : to)) continue;
           // Every port and protocol at which this layer's verdict can change, not only the served ports.
           for (const { port, protocol, allowed } of r._verdicts(layer, from, to)) {
             // No Istio policy applies to a sidecar's uncaptured ports (15020): there NetworkPolicy alone decides.
@@ -106,5 +112,49 @@ describe('bookinfo in detail', () => {
       }],
       ports: [{ port: 9080, protocol: 'TCP' }],
     }]);
+  });
+});
+
+describe('online-boutique in detail', () => {
+  const { objects, r } = synth(onlineBoutique);
+  const WORKLOAD = 'zero-trust.cdk8s.io/workload';
+
+  test('the gateway admits HTTPS from outside to the frontend alone, by one route', () => {
+    const gateway = find(objects, 'Gateway', 'boutique-edge', 'storefront');
+    expect(gateway.spec.gatewayClassName).toBe('istio');
+    expect(gateway.spec.listeners.map((l: any) => [l.protocol, l.port, l.hostname])).toEqual([['HTTPS', 443, 'shop.example.com']]);
+    expect(gateway.spec.listeners[0].allowedRoutes.namespaces).toEqual({
+      from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['boutique'] }] },
+    });
+    const routes = objects.filter((o: any) => o.kind === 'HTTPRoute' || o.kind === 'GRPCRoute');
+    expect(routes.map((o: any) => o.spec.rules.flatMap((rule: any) => rule.backendRefs.map((b: any) => `${b.name}:${b.port}`)))).toEqual([['frontend:8080']]);
+    expect(r.isAllowed({ from: 'boutique-edge/storefront-istio', to: 'boutique/frontend', port: 8080 })).toBe(true);
+    for (const to of ['boutique/checkoutservice', 'boutique/cartservice']) {
+      expect(r.isAllowed({ from: 'boutique-edge/storefront-istio', to, port: to.endsWith('checkoutservice') ? 5050 : 7070 })).toBe(false);
+    }
+  });
+
+  test('the frontend admits the gateway and the load generator, by principal', () => {
+    const rules = find(objects, 'AuthorizationPolicy', 'boutique', 'frontend').spec.rules;
+    expect(rules).toEqual([{
+      from: [{ source: { principals: ['cluster.local/ns/boutique-edge/sa/storefront-istio', 'cluster.local/ns/boutique/sa/loadgenerator'] } }],
+      to: [{ operation: { ports: ['8080'] } }],
+    }]);
+  });
+
+  test('Prometheus reaches the merged metrics port of every pod and no app port', () => {
+    const prometheusPeer = {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+    };
+    const payment = find(objects, 'NetworkPolicy', 'boutique', 'paymentservice').spec;
+    expect(payment.podSelector).toEqual({ matchLabels: { [WORKLOAD]: 'paymentservice' } });
+    expect(payment.ingress).toContainEqual({ from: [prometheusPeer], ports: [{ port: 15020, protocol: 'TCP' }] });
+    expect(r.isAllowed({ from: 'monitoring/prometheus', to: 'boutique/paymentservice', port: 15020 })).toBe(true);
+    expect(r.isAllowed({ from: 'monitoring/prometheus', to: 'boutique/paymentservice', port: 50051 })).toBe(false);
+    // No AuthorizationPolicy names Prometheus: Istio does not apply policy to 15020.
+    const principals = objects.filter((o: any) => o.kind === 'AuthorizationPolicy')
+      .flatMap((o: any) => (o.spec.rules ?? []).flatMap((rule: any) => (rule.from ?? []).flatMap((f: any) => f.source.principals ?? [])));
+    expect(principals.filter((p: string) => p.includes('monitoring'))).toEqual([]);
   });
 });

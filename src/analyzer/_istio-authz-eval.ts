@@ -269,6 +269,8 @@ export function usesSourceFields(policy: AuthorizationPolicy, fields: string[]):
 
 /** The PeerAuthentications in force for a workload, one per level. */
 export interface PeerAuthChain {
+  /** Set for an Istio gateway, whose listeners no PeerAuthentication governs: connections to it carry no peer identity. */
+  readonly gateway?: boolean;
   readonly workload?: PeerAuthentication;
   readonly namespace?: PeerAuthentication;
   readonly root?: PeerAuthentication;
@@ -319,11 +321,13 @@ function pick(candidates: PeerAuthentication[], level: string, w: IstioWorkload)
 
 /** The mTLS mode in force on a port: workload port-level, workload, namespace, mesh-wide; UNSET inherits; PERMISSIVE by default. */
 function mtlsMode(chain: PeerAuthChain, port: number): string {
+  if (chain.gateway) return 'DISABLE';
   return chain.workload?.portLevel.get(port) ?? chain.workload?.mode ?? chain.namespace?.mode ?? chain.root?.mode ?? 'PERMISSIVE';
 }
 
 /** Where `mtlsMode` found the mode, for explanations. */
 function mtlsModeSource(chain: PeerAuthChain, port: number): string {
+  if (chain.gateway) return 'an Istio gateway, whose listeners no PeerAuthentication governs';
   if (chain.workload?.portLevel.get(port)) return `${chain.workload.id} (workload-level, portLevelMtls ${port})`;
   const levels: [PeerAuthentication | undefined, string][] = [[chain.workload, 'workload-level'], [chain.namespace, 'namespace-level'], [chain.root, 'mesh-wide']];
   for (const [pa, level] of levels) {

@@ -3,6 +3,7 @@
  * which connections NetworkPolicies and Istio allow between pods; a kind that can, and that the analyzer does not
  * model, is refused, so that the flows it prints are never a guess.
  */
+import { isReadGatewayKind } from './_manifest-gateways';
 import { WORKLOAD_API_VERSIONS, objectName } from './_manifest-pods';
 import { refuseUnmodelledContent } from './_manifest-unmodelled';
 import { refuseOverridingKinds } from './reachability';
@@ -57,6 +58,7 @@ export function isReadKind(m: any): boolean {
   if (group === 'gateway.networking.k8s.io' && m.kind === 'Gateway' && m.spec?.gatewayClassName === 'istio-waypoint') {
     throw new Error(`${objectName(m)}: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity`);
   }
+  if (group === 'gateway.networking.k8s.io') return isReadGatewayKind(m);
   // Istio reads its mesh configuration from the `mesh` key of the ConfigMap `istio` (`istio-<revision>` per revision).
   if (group === '' && m.kind === 'ConfigMap' && /^istio(-.+)?$/.test(m.metadata?.name ?? '') && m.data?.mesh !== undefined) {
     throw new Error(`${objectName(m)}: data.mesh: the analyzer does not model ${MESH_CONFIG}`);

@@ -66,6 +66,13 @@ export interface PodInput {
    * @default - derived from `istio-injection`, `istio.io/rev`, `sidecar.istio.io/inject` and `istio.io/dataplane-mode` labels
    */
   readonly meshed?: boolean;
+  /**
+   * Whether the pod is an Istio gateway, such as the one Istio deploys for a Gateway API Gateway of class `istio`: in
+   * the mesh it calls servers with its own identity, but no PeerAuthentication governs its listeners, so connections
+   * to it carry no peer identity and only its AuthorizationPolicies (by address) decide.
+   * @default false
+   */
+  readonly gateway?: boolean;
 }
 
 /** Mesh settings of an analysis. */

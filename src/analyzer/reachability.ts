@@ -131,7 +131,7 @@ export class Reachability {
       const serviceAccount = input.serviceAccount ?? 'default';
       // A pod with an ip is a class of its own; the others group by everything that policies can see.
       const key = input.ip !== undefined ? `ip:${id}`
-        : JSON.stringify([input.namespace, Object.entries(labels).sort(), serviceAccount, ports, mesh]);
+        : JSON.stringify([input.namespace, Object.entries(labels).sort(), serviceAccount, ports, mesh, input.gateway === true]);
       let cls = classesByKey.get(key);
       if (!cls) {
         const workload = { id, namespace: input.namespace, labels };
@@ -148,10 +148,13 @@ export class Reachability {
           ingress,
           egress,
           rules: { ingress: distinctRules(ingress, 'ingress'), egress: distinctRules(egress, 'egress') },
-          chain: mesh ? istio.peerAuthChain(workload) : {},
+          chain: !mesh ? {} : input.gateway ? { gateway: true } : istio.peerAuthChain(workload),
           authz: authzPolicies,
           requests: mesh && {
-            ambient: mesh === 'ambient', opaquePorts: opaquePorts(services, input.namespace, labels, ports), authns: requestAuthns.applying(workload), policies: authzPolicies,
+            ambient: mesh === 'ambient',
+            opaquePorts: opaquePorts(services, input.namespace, labels, ports),
+            authns: requestAuthns.applying(workload),
+            policies: authzPolicies,
           },
         };
         classesByKey.set(key, cls);

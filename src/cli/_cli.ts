@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import { manifestsOfYaml } from '../analyzer/_manifest-documents';
+import { gatewayPodsFromManifests } from '../analyzer/_manifest-gateways';
 import { isReadKind, readObjects } from '../analyzer/_manifest-kinds';
 import { namespacesFromManifests, objectName, podsFromManifests } from '../analyzer/_manifest-pods';
 import { withServicePorts } from '../analyzer/_manifest-services';
@@ -127,7 +128,8 @@ function inNamespace(manifests: any[], namespace: string): any[] {
 /** The analysis of the objects, and the line that says which ones it ignored. */
 function analyze(manifests: any[]): { reachability: Reachability; ignored?: string } {
   const { read, ignored } = readObjects(manifests);
-  const pods = withServicePorts(read, podsFromManifests(read));
+  const described = podsFromManifests(read);
+  const pods = withServicePorts(read, [...described, ...gatewayPodsFromManifests(read, described)]);
   return { reachability: Reachability.analyze({ pods, manifests: read, namespaces: namespacesFromManifests(read, pods) }), ignored };
 }
 

@@ -12,7 +12,7 @@ export interface DeclaredEnd extends FlowEnd, IConstruct {
  * Checks one flow declaration against both ends and returns its ports; throws a rule message naming `declaredBy()`,
  * which is built only then: construct paths are costly to build for every flow of a large app.
  */
-export function validateFlow(declaredBy: () => string, from: DeclaredEnd, to: DeclaredEnd, options: AllowToOptions): number[] {
+export function validateFlow(declaredBy: () => string, from: FlowEnd & IConstruct, to: DeclaredEnd, options: AllowToOptions): number[] {
   if (from === to && !options.allowSelf) {
     throw new Error(ruleMessage('ZT101', declaredBy(), `a flow from ${from.name} to itself`, 'Pass `allowSelf: true` if its replicas must call each other, or fix the target.'));
   }

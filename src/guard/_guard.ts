@@ -45,6 +45,11 @@ export interface GuardedService extends GuardedEnd {
   readonly namespace: GuardedNamespace;
 }
 
+/** What the guard needs of a construct that declares entry points from outside the cluster (an IngressGateway). */
+export interface GuardedEntryPoint extends IConstruct {
+  _declaredManifests(): any[];
+}
+
 /**
  * Runs the ZT4xx and ZT5xx rules over the app's objects at synth, through `node.addValidation`: errors fail the
  * synth, warnings are printed once. It is a child of the app's root, so it sees every chart.
@@ -89,6 +94,11 @@ export class ZeroTrustGuard extends Construct {
     ZeroTrustGuard.of(scope).addresses.push(addresses);
   }
 
+  /** Adds a construct's declared entry points (Gateway, routes, their policies), which the rules then accept exactly. */
+  public static registerEntryPoint(entryPoint: GuardedEntryPoint): void {
+    ZeroTrustGuard.of(entryPoint).entryPoints.push(entryPoint);
+  }
+
   /** The declared flows of the app that `scope` belongs to. */
   public static flowGraph(scope: IConstruct): FlowGraph {
     return ZeroTrustGuard.of(scope).flows;
@@ -103,6 +113,7 @@ export class ZeroTrustGuard extends Construct {
   private readonly services: GuardedService[] = [];
   /** Every flow end, services included, by key. */
   private readonly ends = new Map<string, GuardedEnd>();
+  private readonly entryPoints: GuardedEntryPoint[] = [];
   private readonly flows = new FlowGraph();
   private readonly addresses: DeclaredAddresses[] = [];
   /** Warnings already printed: cdk8s validates once per chart, and a warning is worth one line. */
@@ -140,7 +151,8 @@ export class ZeroTrustGuard extends Construct {
     const serviceSet = new Set<GuardedEnd>(this.services);
     const ends = [...this.ends.values()].filter(e => !serviceSet.has(e))
       .map(e => ({ namespace: e.namespace.name, selector: e.selector, principal: e.principal }));
-    const findings = [...runManifestRules({ objects, managed, ends, addresses: this.addresses }), ...this.verify(objects)];
+    const declared = this.entryPoints.flatMap(e => e._declaredManifests());
+    const findings = [...runManifestRules({ objects, managed, ends, addresses: this.addresses, declared }), ...this.verify(objects)];
     const { errors, warnings } = applySuppressions(findings, root);
     for (const w of warnings) {
       if (!this.printed.has(w.message)) {

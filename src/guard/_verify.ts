@@ -93,8 +93,10 @@ export function verifyDeclaredFlows(
     for (const { port, protocol, allowed } of r._verdicts(layer, a.id, b.id, matching)) {
       // No Istio policy governs a sidecar's uncaptured ports (such as 15020): NetworkPolicy alone proves who reaches them.
       if (layer === 'authorization' && outsideIstioAuthorization(b.mesh, port, protocol)) continue;
-      const expected = (protocol === 'TCP' && (anyTcp || ports?.includes(port) === true)) || infrastructure(a.ns, b.input, port, protocol);
-      if (allowed !== expected) {differing.push({ from: a.id, to: b.id, port, protocol, actual: allowed });} else if (allowed && layer === 'authorization' && ports?.includes(port)) {
+      const expected = (protocol === 'TCP' && (anyTcp || ports?.includes(port) === true)) || infrastructure(a.ns, a.input, b.input, port, protocol);
+      if (allowed !== expected) {
+        differing.push({ from: a.id, to: b.id, port, protocol, actual: allowed });
+      } else if (allowed && layer === 'authorization' && ports?.includes(port)) {
         for (const d of requestDifferences(r, a.id, b.id, port, flows, a.service!, b.service!)) {
           differing.push({ from: a.id, to: b.id, port, protocol, ...d });
         }
@@ -166,9 +168,9 @@ function endFinder(ends: VerifiedEnd[]): (pod: PodInput) => VerifiedEnd[] {
   };
 }
 
-/** Flows the namespace's own policies allow every pod: cluster DNS and, for sidecars, istiod. */
-function infrastructure(ns: VerifiedNamespace | undefined, to: PodInput, port: number, protocol: string): boolean {
+/** Infrastructure flows a pod may take: cluster DNS and, for sidecars, istiod (the namespace's policies); istiod for a gateway in any mode (its own). */
+function infrastructure(ns: VerifiedNamespace | undefined, from: PodInput, to: PodInput, port: number, protocol: string): boolean {
   const reaches = (e: InfrastructureEgress) => to.namespace === e.namespace && Object.entries(e.podLabels).every(([k, v]) => to.labels?.[k] === v)
     && e.ports.some(p => p.port === port && (p.protocol ?? 'TCP') === protocol);
-  return ns !== undefined && ((ns.allowDns && reaches(DNS_EGRESS)) || (ns.sidecar && reaches(ISTIOD_EGRESS)));
+  return ns !== undefined && ((ns.allowDns && reaches(DNS_EGRESS)) || ((ns.sidecar || from.gateway === true) && reaches(ISTIOD_EGRESS)));
 }

@@ -18,6 +18,8 @@ export interface PeerAuthenticationSpec {
 export interface AuthorizationSourceSpec {
   readonly principals?: string[];
   readonly namespaces?: string[];
+  readonly ipBlocks?: string[];
+  readonly notIpBlocks?: string[];
   readonly requestPrincipals?: string[];
 }
 

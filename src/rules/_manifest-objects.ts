@@ -3,6 +3,7 @@
  * grouped by kind, and views of them (NetworkPolicy rules and peers, pod templates) that several rules share, each
  * built once per context.
  */
+import { isDeepStrictEqual } from 'util';
 import { formatRuleMessage } from './_message';
 import { ISTIO_ROOT_NAMESPACE, manifestNamespace } from '../model/_constants';
 import { isObject } from '../model/_label-selector';
@@ -54,6 +55,11 @@ export interface ManifestContext {
   readonly managed: Map<string, ManagedNamespace>;
   readonly ends?: DeclaredEnd[];
   readonly addresses?: DeclaredAddresses[];
+  /**
+   * The entry points the app's constructs declare (an IngressGateway's Gateway, routes and policies), rendered from
+   * the declarations alone: the rules accept exactly these objects, and no other gateway, route or change to them.
+   */
+  readonly declared?: any[];
 }
 
 /** A broken rule: its id, the ApiObject's path and the full message. */
@@ -111,6 +117,18 @@ export function landed(ctx: ManifestContext, kinds: string[]): Landed[] {
     return groups;
   });
   return kinds.length === 1 ? byKind.get(kinds[0]) ?? [] : kinds.flatMap(kind => byKind.get(kind) ?? []);
+}
+
+/** `apiVersion kind namespace/name` of a manifest: how a declared entry point is found. */
+function declaredKey(m: any): string {
+  return `${m.apiVersion} ${m.kind} ${manifestNamespace(m)}/${m.metadata?.name}`;
+}
+
+/** Whether an object is exactly one the app declares as an entry point: same apiVersion, kind, place and spec. */
+export function declaredObject(ctx: ManifestContext, o: Placed): boolean {
+  const byKey = view(ctx, 'declaredObjects', () => new Map((ctx.declared ?? []).map(m => [declaredKey(m), m])));
+  const twin = byKey.get(declaredKey(o.manifest));
+  return twin !== undefined && isDeepStrictEqual(twin.spec, o.manifest.spec);
 }
 
 /** The namespace an object lands in. */

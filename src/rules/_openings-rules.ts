@@ -5,7 +5,7 @@
  * the declared identities, addresses, mesh-wide policies, and entry points from outside the cluster.
  */
 import { isDeepStrictEqual } from 'util';
-import { ManifestContext, Finding, Placed, Landed, view, landed, namespaceOf, rootObjects, authorizationPolicies, sourceEntries, sourceField, finding, list, NetworkPolicyRule, networkPolicyRules, NetworkPolicyPeer, networkPolicyPeers, peerField, emptySelector, allowPolicy, podTemplates, positiveSourceFields, linkLocal, internalRangesOf, blocksLeftByZt403, weakMtlsModes, meshHost } from './_manifest-objects';
+import { ManifestContext, Finding, Placed, Landed, view, landed, namespaceOf, rootObjects, authorizationPolicies, sourceEntries, sourceField, finding, list, NetworkPolicyRule, networkPolicyRules, NetworkPolicyPeer, networkPolicyPeers, peerField, emptySelector, allowPolicy, podTemplates, positiveSourceFields, linkLocal, internalRangesOf, blocksLeftByZt403, weakMtlsModes, meshHost, declaredObject } from './_manifest-objects';
 import { Rule } from './_rule';
 import { RuleSeverity } from './rule-info';
 import { WORKLOAD_LABEL, AMBIENT_PROBE_SOURCE, DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, NAMESPACE_NAME_LABEL, infrastructurePeer } from '../model/_constants';
@@ -208,10 +208,11 @@ export const OPENING_RULES: Rule[] = [
     id: 'ZT422',
     title: 'ALLOW AuthorizationPolicy source that admits clients by address',
     severity: RuleSeverity.ERROR,
-    rationale: 'A source of ipBlocks or remoteIpBlocks alone admits whoever has those addresses; no pod has an address at synth, so the ZT416 proof cannot tell which pods those are. Blocks that together cover an address family (`0.0.0.0/1` and `128.0.0.0/1`) admit everyone.',
+    rationale: 'A source of ipBlocks or remoteIpBlocks alone admits whoever has those addresses; no pod has an address at synth, so the ZT416 proof cannot tell which pods those are. Blocks that together cover an address family (`0.0.0.0/1` and `128.0.0.0/1`) admit everyone. The AuthorizationPolicy of an IngressGateway, exactly as declared, is exempt: its sources are the clients outside the mesh that it declares.',
     suppressible: true,
     check(ctx) {
-      return allowSources(ctx).flatMap(({ o, field, source }) => {
+      // A declared gateway admits its declared sources by address: they are its clients, outside the mesh.
+      return allowSources(ctx).filter(({ o }) => !declaredObject(ctx, o)).flatMap(({ o, field, source }) => {
         const positive = positiveSourceFields(source);
         if (positive.length === 0 || !positive.every(key => key === 'ipBlocks' || key === 'remoteIpBlocks')) return [];
         const values = positive.flatMap(key => list(source[key])).filter(v => typeof v === 'string');
@@ -269,7 +270,7 @@ export const OPENING_RULES: Rule[] = [
     id: 'ZT425',
     title: 'Ingress, Gateway, route, gateway-bound VirtualService or ReferenceGrant in a managed namespace',
     severity: RuleSeverity.ERROR,
-    rationale: 'Ingresses, Gateways (Gateway API or Istio), Gateway API routes and VirtualServices bound to a gateway (`gateways` naming anything but `mesh`) bring traffic from outside the cluster, through gateway pods the app does not declare (Istio deploys a Gateway\'s own pods and LoadBalancer Service), into the namespace; a ReferenceGrant lets routes of other namespaces do so.',
+    rationale: 'Ingresses, Gateways (Gateway API or Istio), Gateway API routes and VirtualServices bound to a gateway (`gateways` naming anything but `mesh`) bring traffic from outside the cluster, through gateway pods the app does not declare (Istio deploys a Gateway\'s own pods and LoadBalancer Service), into the namespace; a ReferenceGrant lets routes of other namespaces do so. Only the Gateway and routes of an IngressGateway, exactly as it declares them, pass: the ZT416 proof covers its pods and flows.',
     suppressible: true,
     check(ctx) {
       const fix = 'Remove it, or suppress ZT425 with a reason and review the gateway\'s access by hand.';
@@ -277,7 +278,7 @@ export const OPENING_RULES: Rule[] = [
       const boundToGateways = landed(ctx, ['VirtualService']).flatMap(o => list(o.spec.gateways).map((g, k) => [g, k] as const)
         .filter(([g]) => g !== 'mesh').map(([g, k]) => finding('ZT425', o, `spec.gateways[${k}]`,
           `gateway "${g}" brings traffic from outside the cluster, through gateway pods the app does not declare, to the VirtualService's hosts`, fix)));
-      return [...boundToGateways, ...landed(ctx, ENTRY_KINDS).map(o => finding('ZT425', o, '', o.manifest.kind === 'ReferenceGrant'
+      return [...boundToGateways, ...landed(ctx, ENTRY_KINDS).filter(o => !declaredObject(ctx, o)).map(o => finding('ZT425', o, '', o.manifest.kind === 'ReferenceGrant'
         ? 'it lets routes of other namespaces send traffic from their gateways, whose pods the app does not declare, into the namespace'
         : 'it brings traffic from outside the cluster, through gateway pods the app does not declare, into the namespace', fix))];
     },
@@ -302,11 +303,12 @@ export const OPENING_RULES: Rule[] = [
     id: 'ZT427',
     title: 'NetworkPolicy ingress from addresses outside the cluster',
     severity: RuleSeverity.ERROR,
-    rationale: 'An ingress ipBlock outside the private, cluster-internal and link-local ranges admits clients outside the cluster by address; no flow declares such a client (ExternalPeer admits nothing inbound), so the ZT416 proof cannot see them. Blocks that ZT403 or ZT418 report are not reported again.',
+    rationale: 'An ingress ipBlock outside the private, cluster-internal and link-local ranges admits clients outside the cluster by address; no flow declares such a client (ExternalPeer admits nothing inbound), so the ZT416 proof cannot see them. Blocks that ZT403 or ZT418 report are not reported again. The NetworkPolicy of an IngressGateway, exactly as declared, is exempt: its `sources` declare those clients.',
     suppressible: true,
     check(ctx) {
       // Every address is ZT403's and the internal ranges ZT418's; link-local blocks are node-local probes.
-      return networkPolicyRules(ctx).filter(r => r.peersField === 'from').flatMap(({ o, field, blocks }) =>
+      // A declared gateway's NetworkPolicy admits its declared sources.
+      return networkPolicyRules(ctx).filter(r => r.peersField === 'from' && !declaredObject(ctx, r.o)).flatMap(({ o, field, blocks }) =>
         blocksLeftByZt403(blocks).filter(b => !linkLocal(b.block.text) && internalRangesOf(b).length === 0).map(({ j, block }) =>
           finding('ZT427', o, `${field}.from[${j}].ipBlock`,
             `the ipBlock ${block.text} admits clients outside the cluster by address, which no flow declares (ExternalPeer admits nothing inbound)`,

@@ -8,12 +8,21 @@ describe('isReadKind', () => {
     ['networking.k8s.io/v1', 'NetworkPolicy'], ['security.istio.io/v1', 'PeerAuthentication'], ['security.istio.io/v1', 'AuthorizationPolicy'],
     ['security.istio.io/v1', 'RequestAuthentication'],
     ['extensions/v1beta1', 'Deployment'], ['extensions/v1beta1', 'NetworkPolicy'],
+    ['gateway.networking.k8s.io/v1', 'HTTPRoute'], ['gateway.networking.k8s.io/v1', 'GRPCRoute'],
   ])('reads %s %s', (apiVersion, kind) => {
     expect(isReadKind(obj(apiVersion, kind))).toBe(true);
   });
 
+  test('reads a Gateway of class istio, whose pods it derives, and ignores other classes\' Gateways and other route kinds', () => {
+    expect(isReadKind(obj('gateway.networking.k8s.io/v1', 'Gateway', { gatewayClassName: 'istio' }))).toBe(true);
+    expect(isReadKind(obj('gateway.networking.k8s.io/v1', 'Gateway', { gatewayClassName: 'nginx' }))).toBe(false);
+    expect(isReadKind(obj('gateway.networking.k8s.io/v1', 'TCPRoute'))).toBe(false);
+    expect(() => isReadKind(obj('gateway.networking.k8s.io/v1beta1', 'HTTPRoute'))).toThrow(
+      'HTTPRoute x/o: unsupported apiVersion "gateway.networking.k8s.io/v1beta1" (expected gateway.networking.k8s.io/v1)');
+  });
+
   test.each([
-    ['v1', 'ConfigMap'], ['v1', 'Secret'], ['v1', 'ServiceAccount'], ['networking.k8s.io/v1', 'Ingress'], ['gateway.networking.k8s.io/v1', 'HTTPRoute'], ['gateway.networking.k8s.io/v1', 'Gateway'],
+    ['v1', 'ConfigMap'], ['v1', 'Secret'], ['v1', 'ServiceAccount'], ['networking.k8s.io/v1', 'Ingress'],
     ['route.openshift.io/v1', 'Route'], ['networking.istio.io/v1', 'VirtualService'], ['networking.istio.io/v1alpha3', 'Gateway'],
     ['networking.istio.io/v1', 'ServiceEntry'], ['networking.istio.io/v1', 'WorkloadEntry'],
     ['telemetry.istio.io/v1', 'Telemetry'], ['kuma.io/v1alpha1', 'MeshTimeout'], ['example.notistio.io/v1', 'Sidecar'], ['serving.knative.dev/v1', 'Service'],

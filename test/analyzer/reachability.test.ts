@@ -89,6 +89,33 @@ describe('Reachability.analyze', () => {
     });
   });
 
+  test('an Istio gateway pod: STRICT mTLS does not govern its listeners, its AuthorizationPolicy decides without a peer identity; it calls with its identity', () => {
+    const strict = { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'edge' }, spec: { mtls: { mode: 'STRICT' } } };
+    const byAddress = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'gw', namespace: 'edge' },
+      spec: { selector: { matchLabels: { gw: 'public' } }, rules: [{ from: [{ source: { ipBlocks: ['203.0.113.0/24'] } }, { source: { principals: ['cluster.local/ns/edge/sa/client'] } }] }] },
+    };
+    const apiAuthz = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'api', namespace: 'edge' },
+      spec: { selector: { matchLabels: { app: 'api' } }, rules: [{ from: [{ source: { principals: ['cluster.local/ns/edge/sa/gw'] } }] }] },
+    };
+    const gateway = { namespace: 'edge', name: 'gw', labels: { gw: 'public' }, serviceAccount: 'gw', ports: [{ port: 80 }], meshed: true, gateway: true };
+    const meshedClient = { ...client, serviceAccount: 'client', meshed: true };
+    const api = { namespace: 'edge', name: 'api', labels: { app: 'api' }, ports: [{ port: 8080 }], meshed: true };
+    const r = Reachability.analyze({ pods: [gateway, meshedClient, api], manifests: [strict, byAddress, apiAuthz] });
+    expect(r.check({ from: '203.0.113.1', to: 'edge/gw', port: 80 }).authorization).toBe(true);
+    expect(r.check({ from: '198.51.100.1', to: 'edge/gw', port: 80 }).authorization).toBe(false);
+    expect(r.explain({ from: 'edge/client', to: 'edge/gw', port: 80 }).authorization).toEqual({
+      allowed: false,
+      reasons: expect.arrayContaining(['mTLS mode of edge/gw on port 80: DISABLE, from an Istio gateway, whose listeners no PeerAuthentication governs']),
+    });
+    expect(r.check({ from: 'edge/gw', to: 'edge/api', port: 8080 }).authorization).toBe(true);
+  });
+
   test('ambient pods: NetworkPolicy sees only HBONE 15008, whatever the app port', () => {
     const r = Reachability.analyze({
       namespaces: [{ name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient' } }],

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { AllowFlow, ExternalPeer, MeshedService, MeshMode, PlatformPeer, ServicePort, ZeroTrustNamespace } from '../../src';
+import { AllowFlow, ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, PlatformPeer, RoutePath, ServicePort, ZeroTrustNamespace } from '../../src';
 import { RULES, RULE_CATALOG, ruleMessage, ruleTableMarkdown } from '../../src/rules/_catalog';
 
 describe('rule catalog', () => {
@@ -40,6 +40,8 @@ describe('rule catalog', () => {
 
 describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers exactly it', () => {
   const http = () => [ServicePort.http(80)];
+  const gateway = (chart: Chart, ns: ZeroTrustNamespace) =>
+    new IngressGateway(chart, 'g', { namespace: ns, name: 'g', listeners: [GatewayListener.http()], sources: [ExternalPeer.cidr('203.0.113.0/24')] });
   const PLATFORM_PODS = { namespace: 'monitoring', serviceAccount: 'prometheus', podLabels: { app: 'prometheus' } };
   const world = () => {
     const chart = new Chart(new App(), 'c');
@@ -74,6 +76,13 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
     ['ZT113', () => { const { a, b } = world(); a.allowTo(b, { http: { paths: ['/v1*'] } }); }],
     ['ZT114', () => { const { a, b } = world(); a.allowTo(b, { http: {} }); }],
     ['ZT115', () => { const { b } = world(); b.requireJwt({ issuer: 'https://issuer.example', jwksUri: 'http://issuer.example/jwks.json' }); }],
+    ['ZT120', () => RoutePath.prefix('/a/../b')],
+    ['ZT121', () => GatewayListener.http({ hostname: '10.0.0.1' })],
+    ['ZT122', () => { const { chart, ns, a } = world(); const g = gateway(chart, ns); g.route(a, { port: 80 }); g.route(a, { port: 80, hostnames: ['a.example.com'] }); }],
+    ['ZT123', () => { const { chart } = world(); gateway(chart, new ZeroTrustNamespace(chart, 'p', { name: 'p', mesh: MeshMode.NONE })); }],
+    ['ZT124', () => { const { chart, ns } = world(); gateway(chart, ns).route(new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: [ServicePort.tcp(80)] }), { port: 80 }); }],
+    ['ZT125', () => { const { chart, ns, a } = world(); gateway(chart, ns).route(a, { port: 80, listeners: ['https'] }); }],
+    ['ZT126', () => { const { chart, ns } = world(); new IngressGateway(chart, 'g', { namespace: ns, name: 'g', listeners: [GatewayListener.http()], sources: [] }); }],
     ['ZT140', () => PlatformPeer.kubernetesApiServer({ cidrs: ['0.0.0.0/0'] })],
     ['ZT141', () => { const { a } = world(); PlatformPeer.kubernetesApiServer({ cidrs: ['10.0.0.1/32'] }).allowTo(a); }],
     ['ZT142', () => { const { a } = world(); PlatformPeer.ingressController(PLATFORM_PODS).allowTo(a); }],
@@ -102,6 +111,8 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
     ['ZT303', () => ServicePort.tcp(80, 'UPPER')],
     ['ZT304', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: [] }); }],
     ['ZT305', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: http(), image: 'x', replicas: -3 }); }],
+    ['ZT320', () => GatewayListener.http({ name: 'Web' })],
+    ['ZT321', () => GatewayListener.https({ certificates: [] })],
     ['ZT340', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: http(), metricsPort: 80 }); }],
   ];
 
