@@ -21,9 +21,9 @@ import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
 import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, tunnelledOverHbone } from '../model/_constants';
 import { DEFAULT_TRUST_DOMAIN } from '../model/_identity';
-import { outsideIstioAuthorization } from '../model/_sidecar-ports';
 import { Labels } from '../model/_label-selector';
 import { isPortNumber } from '../model/_ports';
+import { outsideIstioAuthorization } from '../model/_sidecar-ports';
 import { parseIp } from '../util/_cidr';
 import { compareStrings } from '../util/_collections';
 
