@@ -19,13 +19,13 @@ import {
 import { authorizeInbound, withSidecarPorts } from './_sidecar-agent-ports';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
-import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, tunnelledOverHbone } from '../model/_constants';
+import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, manifestNamespace, tunnelledOverHbone } from '../model/_constants';
 import { DEFAULT_TRUST_DOMAIN } from '../model/_identity';
 import { Labels } from '../model/_label-selector';
 import { isPortNumber } from '../model/_ports';
 import { outsideIstioAuthorization } from '../model/_sidecar-ports';
 import { parseIp } from '../util/_cidr';
-import { compareStrings } from '../util/_collections';
+import { addToList, compareStrings } from '../util/_collections';
 
 /** Pods that evaluate alike: same namespace, labels, service account, ports, mesh override, and no ip. */
 interface PodClass {
@@ -103,7 +103,8 @@ export class Reachability {
     const peerAuths: PeerAuthentication[] = [];
     const authz: AuthorizationPolicy[] = [];
     const authns: RequestAuthentication[] = [];
-    const services: any[] = [];
+    /** Services by namespace: each pod class looks at its own namespace's only. */
+    const services = new Map<string, any[]>();
     const peers: PeerCache = new Map();
     (props.manifests ?? []).forEach((m, i) => {
       if (typeof m !== 'object' || m === null) throw new Error(`manifests[${i}]: expected an object`);
@@ -112,7 +113,7 @@ export class Reachability {
       if (m.kind === 'PeerAuthentication') peerAuths.push(parsePeerAuthentication(m));
       if (m.kind === 'AuthorizationPolicy') authz.push(parseAuthorizationPolicy(m));
       if (m.kind === 'RequestAuthentication') authns.push(parseRequestAuthentication(m));
-      if (m.kind === 'Service' && m.apiVersion === 'v1') services.push(m);
+      if (m.kind === 'Service' && m.apiVersion === 'v1') addToList(services, manifestNamespace(m), m);
     });
     const requestAuthns = new RequestAuthnIndex(authns, rootNamespace);
     const npIndex = new NetworkPolicyIndex(policies);
@@ -152,7 +153,7 @@ export class Reachability {
           authz: authzPolicies,
           requests: mesh && {
             ambient: mesh === 'ambient',
-            opaquePorts: opaquePorts(services, input.namespace, labels, ports),
+            opaquePorts: opaquePorts(services.get(input.namespace) ?? [], input.namespace, labels, ports),
             authns: requestAuthns.applying(workload),
             policies: authzPolicies,
           },

@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { hostMatch, istioStringMatch, normalizePath, witnesses } from '../../src/analyzer/_http-match';
 
 describe('Istio string matching, per pattern kind', () => {
@@ -60,5 +61,18 @@ describe('witnesses', () => {
     for (const value of ['/a/b/x', '/a/b/y.json', '/a/x', '/q', '/a/b/c/x', '/x.json', '/a/', '/a/b/']) {
       expect(ws.map(vector)).toContain(vector(value));
     }
+  });
+});
+
+describe('witnesses, as a property', () => {
+  const segment = fc.constantFrom('a', 'b', 'ab', 'x.json', '');
+  const value = fc.array(segment, { minLength: 1, maxLength: 4 }).map(parts => `/${parts.join('/')}`);
+  const pattern = fc.oneof(value, value.map(v => `${v}*`), value.map(v => `*${v}`), fc.constant('*'));
+
+  test('for any patterns and any path, some witness matches exactly the patterns the path matches', () => {
+    fc.assert(fc.property(fc.array(pattern, { maxLength: 6 }), value, (patterns, path) => {
+      const vector = (v: string) => patterns.map(p => istioStringMatch(p, v)).join();
+      return witnesses(patterns, 'zt', '/').map(vector).includes(vector(path));
+    }), { numRuns: 500 });
   });
 });

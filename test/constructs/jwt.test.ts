@@ -1,5 +1,5 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
-import { MeshedService, MeshMode, Reachability, ServicePort, ZeroTrustNamespace } from '../../src';
+import { ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, Reachability, ServicePort, ZeroTrustNamespace } from '../../src';
 import { find, synthAll } from '../_util';
 
 const ISSUER = 'https://login.example.com';
@@ -73,7 +73,21 @@ describe('requireJwt', () => {
     expect(Reachability.ofApp(app).check({ from: 'shop/web', to: 'shop/api', port: 8080, requestPrincipal: '' }).allowed).toBe(true);
   });
 
+  test('routes from an ingress gateway need the token too: the gateway forwards it', () => {
+    const { app, chart, api } = shop();
+    const edge = new ZeroTrustNamespace(chart, 'edge', { name: 'edge' });
+    const gw = new IngressGateway(chart, 'gw', { namespace: edge, name: 'public', listeners: [GatewayListener.http()], sources: [ExternalPeer.cidr('203.0.113.0/24')] });
+    gw.route(api, { port: 8080 });
+    api.requireJwt({ issuer: ISSUER, jwksUri: JWKS });
+    expect(find(synthAll(app), 'AuthorizationPolicy', 'shop', 'api').spec.rules[0].from[0].source.requestPrincipals).toEqual([`${ISSUER}/*`]);
+    expect(() => app.synthYaml()).not.toThrow();
+  });
+
   test.each<[string, () => void, string]>([
+    ['a client without ports', () => {
+      const { chart, ns } = shop();
+      new MeshedService(chart, 'job', { namespace: ns, name: 'job' }).requireJwt({ issuer: ISSUER, jwksUri: JWKS });
+    }, `[ZT111] shop/job.requireJwt(${ISSUER}): job serves no ports. Require tokens on a service whose ports are all HTTP or gRPC.`],
     ['an ambient server', () => shop(MeshMode.AMBIENT).api.requireJwt({ issuer: ISSUER, jwksUri: JWKS }),
       `[ZT110] shop/api.requireJwt(${ISSUER}): api is not in a sidecar namespace, so no proxy would check tokens on it. Put the server in a sidecar namespace (MeshMode.SIDECAR); ambient mode needs waypoint proxies, which the library does not emit yet.`],
     ['a server with a TCP port', () => shop(MeshMode.SIDECAR, [ServicePort.http(8080), ServicePort.tcp(5432)]).api.requireJwt({ issuer: ISSUER, jwksUri: JWKS }),
