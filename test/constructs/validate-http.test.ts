@@ -1,5 +1,5 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
-import { MeshedService, MeshMode, Reachability, ServicePort, ZeroTrustNamespace } from '../../src';
+import { AllowFlow, MeshedService, MeshMode, Reachability, ServicePort, ZeroTrustNamespace } from '../../src';
 import { pathPatternProblem } from '../../src/constructs/_validate-http';
 import { find, synthAll } from '../_util';
 
@@ -48,6 +48,16 @@ describe('HTTP rules render into the server\'s AuthorizationPolicy', () => {
       { from: [{ source: { principals: [WEB] } }], to: [{ operation: { ports: ['9091'] } }] },
     ]);
     expect(() => app.synthYaml()).not.toThrow();
+  });
+
+  test('AllowFlow and allowFrom carry the HTTP rule too', () => {
+    const { app, chart, api, web, admin } = shop();
+    new AllowFlow(chart, 'web-to-api', { from: web, to: api, ports: [8080], http: { methods: ['GET'] } });
+    api.allowFrom(admin, { ports: [9090], http: { paths: ['/shop.Admin/*'] } });
+    expect(find(synthAll(app), 'AuthorizationPolicy', 'shop', 'api').spec.rules.map((r: any) => r.to)).toEqual([
+      [{ operation: { ports: ['8080'], methods: ['GET'] } }],
+      [{ operation: { ports: ['9090'], paths: ['/shop.Admin/*'] } }],
+    ]);
   });
 
   test('the analyzer answers per request, and the ZT416 proof passes', () => {
