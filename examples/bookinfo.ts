@@ -1,6 +1,7 @@
 // Istio's bookinfo as a zero-trust blueprint: productpage calls details and reviews, reviews calls ratings, nothing else.
 // The front end and the back end live in two namespaces; reviews runs three versions as one identity.
 // A nightly CronJob, ratings-report, is a client without ports: it may call ratings, and nothing may call it.
+// productpage may only GET reviews under /reviews/ (an HTTP rule in reviews' AuthorizationPolicy).
 import { App, Chart, Cron } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { MeshedService, ServicePort, ZeroTrustNamespace } from '../src';
@@ -42,7 +43,7 @@ export function bookinfo(app: App): void {
   }));
 
   productpage.allowTo(details);
-  productpage.allowTo(reviews);
+  productpage.allowTo(reviews, { http: { methods: ['GET'], paths: ['/reviews/*'] } });
   reviews.allowTo(ratings);
   report.allowTo(ratings);
 }

@@ -4,6 +4,8 @@ export * from './constructs/egress-gateway';
 export * from './constructs/external-peer';
 export * from './constructs/gateway-listener';
 export * from './analyzer/flow-query';
+export * from './constructs/http-rule';
+export * from './constructs/jwt-requirement';
 export * from './constructs/ingress-gateway';
 export * from './analyzer/host-flow';
 export * from './model/mesh-mode';

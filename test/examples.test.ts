@@ -76,6 +76,13 @@ describe('bookinfo in detail', () => {
     expect(principals('bookinfo-front', 'productpage')).toEqual([]);
   });
 
+  test('productpage may only GET reviews under /reviews/', () => {
+    const { r } = synth(bookinfo);
+    const ask = (method: string, requestPath: string) =>
+      r.check({ from: 'bookinfo-front/productpage', to: 'bookinfo-back/reviews-v2', port: 9080, method, path: requestPath }).allowed;
+    expect([ask('GET', '/reviews/0'), ask('POST', '/reviews/0'), ask('GET', '/health'), ask('GET', '/reviews/../health')]).toEqual([true, false, false, false]);
+  });
+
   test('the three reviews versions run as the one reviews identity and carry its selector', () => {
     for (const v of ['v1', 'v2', 'v3']) {
       const d = find(objects, 'Deployment', 'bookinfo-back', `reviews-${v}`);

@@ -2,6 +2,8 @@
  * Istio semantics for one connection to a meshed workload: the PeerAuthentication mode in force (workload over
  * namespace over mesh-wide root namespace) and AuthorizationPolicy evaluation (CUSTOM, then DENY, then ALLOW).
  */
+import { HTTP_OPERATION_FIELDS, HTTP_SOURCE_FIELDS, HttpRequest, hostMatch, istioStringMatch } from './_http-match';
+import { RequestContext, RequestPatterns, RequestQuery, authorizeRequests, candidateRequests, httpHandling, tokenOf } from './_request-authz';
 import { SniCondition, parseSniConditions, sniConditionsHold } from './_sni-condition';
 import { manifestNamespace } from '../model/_constants';
 import { principalOf } from '../model/_identity';
@@ -14,7 +16,8 @@ import { compareStrings, addToList } from '../util/_collections';
 const API_VERSIONS = ['security.istio.io/v1', 'security.istio.io/v1beta1'];
 const MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'];
 const ACTIONS = ['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'];
-const SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'ipBlocks', 'notIpBlocks'];
+const SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'ipBlocks', 'notIpBlocks', ...HTTP_SOURCE_FIELDS];
+const OPERATION_FIELDS = ['ports', 'notPorts', ...HTTP_OPERATION_FIELDS];
 const MTLS_ONLY_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces'];
 const IP_FIELDS = ['ipBlocks', 'notIpBlocks'];
 
@@ -70,10 +73,15 @@ type StringList = readonly string[];
 
 interface Source { readonly [field: string]: StringList | CidrBlock[] | undefined }
 
+type Operation = { readonly [field: string]: StringList | undefined };
+
 /** Undefined sources or operations: any. */
 interface Rule {
   readonly sources?: Source[];
-  readonly operations?: { readonly ports?: StringList; readonly notPorts?: StringList }[];
+  readonly operations?: Operation[];
+  /** Whether a field exists only for HTTP (methods, paths, hosts, request principals and their not-forms). */
+  readonly http: boolean;
+  /** `connection.sni` conditions, which Istio applies to TCP and HTTP alike. */
   readonly sni?: SniCondition[];
 }
 
@@ -162,19 +170,19 @@ export function parseAuthorizationPolicy(manifest: any): AuthorizationPolicy {
 function parseRule(rule: unknown, where: string): Rule {
   if (!isObject(rule)) throw new Error(`${where}: expected an object`);
   checkKeys(rule, ['from', 'to', 'when'], where);
-  return {
-    sources: list(rule.from, `${where}.from`)?.map((f, i) => {
-      const at = `${where}.from[${i}]`;
-      checkKeys(f, ['source'], at);
-      return parseFields(f.source, SOURCE_FIELDS, `${at}.source`) as Source;
-    }),
-    operations: list(rule.to, `${where}.to`)?.map((t, i) => {
-      const at = `${where}.to[${i}]`;
-      checkKeys(t, ['operation'], at);
-      return parseFields(t.operation, ['ports', 'notPorts'], `${at}.operation`);
-    }),
-    sni: parseSniConditions(rule.when, `${where}.when`),
-  };
+  const sources = list(rule.from, `${where}.from`)?.map((f, i) => {
+    const at = `${where}.from[${i}]`;
+    checkKeys(f, ['source'], at);
+    return parseFields(f.source, SOURCE_FIELDS, `${at}.source`) as Source;
+  });
+  const operations = list(rule.to, `${where}.to`)?.map((t, i) => {
+    const at = `${where}.to[${i}]`;
+    checkKeys(t, ['operation'], at);
+    return parseFields(t.operation, OPERATION_FIELDS, `${at}.operation`) as Operation;
+  });
+  const http = (sources ?? []).some(s => HTTP_SOURCE_FIELDS.some(f => s[f] !== undefined))
+    || (operations ?? []).some(o => HTTP_OPERATION_FIELDS.some(f => o[f] !== undefined));
+  return { sources, operations, http, sni: parseSniConditions(rule.when, `${where}.when`) };
 }
 
 function list(value: unknown, where: string): Record<string, any>[] | undefined {
@@ -199,15 +207,6 @@ function parseFields(value: unknown, allowed: string[], where: string): Record<s
   return out;
 }
 
-/** Istio string match: exact, `prefix*`, `*suffix`, or `*` for any non-empty value. */
-export function istioStringMatch(pattern: string, value: string): boolean {
-  if (pattern === value) return true;
-  if (pattern === '*') return value !== '';
-  if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
-  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
-  return pattern === value;
-}
-
 /** What the server knows about the client: its identity only over mTLS. */
 export interface PeerInfo {
   readonly principal?: string;
@@ -217,21 +216,31 @@ export interface PeerInfo {
   readonly sni?: string;
 }
 
-function anyString(patterns: StringList, value: string | undefined): boolean {
+function anyString(patterns: StringList, value: string | undefined, match = istioStringMatch): boolean {
   if (value === undefined) return false;
   for (const p of patterns) {
-    if (istioStringMatch(p, value)) return true;
+    if (match(p, value)) return true;
   }
   return false;
+}
+
+/** A field and its not-form: undefined fields match; `value` undefined is a field Istio does not evaluate (TCP). */
+function fieldMatches(
+  positive: StringList | undefined, negative: StringList | undefined, value: string | undefined, match = istioStringMatch,
+): boolean {
+  if (value === undefined) return true;
+  return (positive === undefined || anyString(positive, value, match)) && (negative === undefined || !anyString(negative, value, match));
 }
 
 function anyBlock(blocks: CidrBlock[], ip: IpAddress | undefined): boolean {
   return ip !== undefined && blocks.some(c => cidrContains(c, ip));
 }
 
-function sourceMatches(source: Source, peer: PeerInfo): boolean {
-  // Without mTLS the identity is empty: positive identity fields never match, their not-forms always do.
-  return (source.principals === undefined || anyString(source.principals as StringList, peer.principal))
+function sourceMatches(source: Source, peer: PeerInfo, request: HttpRequest | undefined): boolean {
+  // Without mTLS the identity is empty: positive identity fields never match, their not-forms always do; so for a
+  // request without a token and requestPrincipals.
+  return fieldMatches(source.requestPrincipals as StringList, source.notRequestPrincipals as StringList, request?.requestPrincipal)
+    && (source.principals === undefined || anyString(source.principals as StringList, peer.principal))
     && (source.notPrincipals === undefined || !anyString(source.notPrincipals as StringList, peer.principal))
     && (source.namespaces === undefined || anyString(source.namespaces as StringList, peer.namespace))
     && (source.notNamespaces === undefined || !anyString(source.notNamespaces as StringList, peer.namespace))
@@ -239,13 +248,24 @@ function sourceMatches(source: Source, peer: PeerInfo): boolean {
     && (source.notIpBlocks === undefined || !anyBlock(source.notIpBlocks as CidrBlock[], peer.ip));
 }
 
-/** The index of the first rule of the policy that matches, or -1. */
-export function matchingRule(policy: AuthorizationPolicy, peer: PeerInfo, port: number): number {
+function operationMatches(o: Operation, port: string, request: HttpRequest | undefined): boolean {
+  return (o.ports === undefined || o.ports.includes(port)) && (o.notPorts === undefined || !o.notPorts.includes(port))
+    && fieldMatches(o.methods, o.notMethods, request?.method)
+    && fieldMatches(o.paths, o.notPaths, request?.path)
+    && fieldMatches(o.hosts, o.notHosts, request?.host, hostMatch);
+}
+
+/**
+ * The index of the first rule of the policy that matches, or -1. Without `request` the traffic is plain TCP, where
+ * Istio cannot evaluate HTTP-only fields and fails closed (its rbac builder): an ALLOW rule with one is left out, so it
+ * never matches, and a DENY (or AUDIT, CUSTOM) rule drops them, so it matches more.
+ */
+export function matchingRule(policy: AuthorizationPolicy, peer: PeerInfo, port: number, request?: HttpRequest): number {
   const p = String(port);
-  return policy.rules.findIndex(rule => sniConditionsHold(rule.sni, policy.action, peer.sni, istioStringMatch) &&
-    (rule.sources === undefined || rule.sources.some(s => sourceMatches(s, peer)))
-    && (rule.operations === undefined || rule.operations.some(o =>
-      (o.ports === undefined || o.ports.includes(p)) && (o.notPorts === undefined || !o.notPorts.includes(p)))));
+  return policy.rules.findIndex(rule => (request !== undefined || !rule.http || policy.action !== 'ALLOW')
+    && sniConditionsHold(rule.sni, policy.action, peer.sni, istioStringMatch)
+    && (rule.sources === undefined || rule.sources.some(s => sourceMatches(s, peer, request)))
+    && (rule.operations === undefined || rule.operations.some(o => operationMatches(o, p, request))));
 }
 
 /** Whether some rule of the policy uses one of the source fields. */
@@ -332,13 +352,52 @@ export interface AuthzQuery {
   readonly trustDomain: string;
   /** The TLS server name of the connection, when the question names one. */
   readonly sni?: string;
+  /** Where requests are evaluated: HTTP-only fields apply, or plain TCP (ztunnel, or a port not in `opaquePorts`). */
+  readonly requests?: RequestContext;
 }
 
 /**
  * Whether Istio lets the connection through on `port`/`protocol`; explanations are appended to `reasons` when given.
  * The port is an argument of its own so that the ZT416 proof asks about each port without copying the query.
+ * With `request`, a request with those attributes (the others any); without, any request, or plain TCP.
  */
-export function authorize(q: AuthzQuery, port: number, protocol: string, reasons?: string[]): boolean {
+export function authorize(q: AuthzQuery, port: number, protocol: string, reasons?: string[], request?: RequestQuery): boolean {
+  const peer = peerOf(q, port, protocol, reasons);
+  if (typeof peer === 'boolean') return peer;
+  const http = httpHandling(q, port, reasons, request);
+  if (!http) return evaluatePolicies(q.policies, peer.peer, port, peer.mtls, reasons);
+  return authorizeRequests(http, request ?? {}, (r, why) => evaluatePolicies(q.policies, peer.peer, port, peer.mtls, why, r), reasons);
+}
+
+/**
+ * Istio's verdict on each request that stands for a class of requests to `port` (see `requestVerdicts`); undefined
+ * when the port is not evaluated per request. `extra` adds patterns the caller compares against.
+ */
+export function requestVerdicts(q: AuthzQuery, port: number, extra: RequestPatterns): RequestVerdict[] | undefined {
+  const peer = peerOf(q, port, 'TCP');
+  const http = httpHandling(q, port);
+  if (typeof peer === 'boolean' || !http) return undefined;
+  // Without HTTP fields, tokens or patterns to compare, every request has the connection's verdict.
+  const asked = [extra.methods, extra.paths, extra.issuers].some(values => (values?.length ?? 0) > 0);
+  if (!asked && http.authns.length === 0 && !q.policies.some(p => p.rules.some(r => r.http))) return undefined;
+  return candidateRequests(http, {}, extra).map(request => {
+    const token = tokenOf(http.authns, request.requestPrincipal);
+    const rejected = token.rejected !== undefined;
+    const tokened = { ...request, requestPrincipal: token.principal };
+    const allowed = !rejected && evaluatePolicies(q.policies, peer.peer, port, peer.mtls, undefined, tokened);
+    return { request, allowed, rejected };
+  });
+}
+
+/** Istio's verdict on one request; `rejected` when a RequestAuthentication rejects its token. */
+export interface RequestVerdict {
+  readonly request: HttpRequest;
+  readonly allowed: boolean;
+  readonly rejected: boolean;
+}
+
+/** The peer as the server's proxy sees it, or the verdict when the connection is decided before any policy. */
+function peerOf(q: AuthzQuery, port: number, protocol: string, reasons?: string[]): { peer: PeerInfo; mtls: boolean } | boolean {
   const dest = q.destination.id;
   if (!q.destinationMeshed) {
     reasons?.push(`${dest} is not in the mesh: no proxy enforces PeerAuthentication or AuthorizationPolicy`);
@@ -369,12 +428,14 @@ export function authorize(q: AuthzQuery, port: number, protocol: string, reasons
       ? `connection is mTLS: peer principal ${peer.principal}, namespace ${peer.namespace}`
       : `connection is plaintext (${q.source.meshed ? 'mTLS DISABLEd' : `${q.source.id} is not in the mesh`}): no peer identity`);
   }
-  return evaluatePolicies(q.policies, peer, port, mtls, reasons);
+  return { peer, mtls };
 }
 
-function evaluatePolicies(policies: AuthorizationPolicy[], peer: PeerInfo, port: number, mtls: boolean, reasons?: string[]): boolean {
+function evaluatePolicies(
+  policies: AuthorizationPolicy[], peer: PeerInfo, port: number, mtls: boolean, reasons?: string[], request?: HttpRequest,
+): boolean {
   const matched = (p: AuthorizationPolicy) => {
-    const rule = matchingRule(p, peer, port);
+    const rule = matchingRule(p, peer, port, request);
     if (reasons && !mtls && usesSourceFields(p, MTLS_ONLY_FIELDS)) {
       reasons.push(`${p.id} uses principals/namespaces, which match only over mTLS: on plaintext they never match and their not-forms always match`);
     }
@@ -430,7 +491,9 @@ export function allowedPrincipals(policies: AuthorizationPolicy[]): string[] | u
     if (!rule.sources) return undefined;
     for (const source of rule.sources) {
       const values = source.principals as StringList | undefined;
-      if (Object.keys(source).length !== 1 || !values || values.some(v => v.includes('*'))) return undefined;
+      // Request principals only narrow whom the principals admit.
+      const other = Object.keys(source).some(f => f !== 'principals' && !HTTP_SOURCE_FIELDS.includes(f));
+      if (other || !values || values.some(v => v.includes('*'))) return undefined;
       principals.push(...values);
     }
   }

@@ -21,21 +21,18 @@ function groupOf(apiVersion: string): string {
 const READ_KINDS = new Set([
   ...Object.entries(WORKLOAD_API_VERSIONS).map(([kind, apiVersion]) => `${groupOf(apiVersion)}/${kind}`),
   '/Namespace', '/Service', 'networking.k8s.io/NetworkPolicy', 'security.istio.io/PeerAuthentication', 'security.istio.io/AuthorizationPolicy',
+  'security.istio.io/RequestAuthentication',
   'extensions/Deployment', 'extensions/DaemonSet', 'extensions/ReplicaSet', 'extensions/NetworkPolicy',
 ]);
 
 /** The kinds egress routes are read from (`_egress-routes`). */
 const EGRESS_ROUTE_KINDS = ['networking.istio.io/ServiceEntry', 'gateway.networking.k8s.io/TLSRoute'];
 
-/**
- * Istio kinds that route, describe or observe traffic but never decide whether a connection is allowed.
- * RequestAuthentication alone refuses only requests with an invalid token and admits those without one; requiring a
- * token takes an AuthorizationPolicy, which the analyzer reads.
- */
+/** Istio kinds that route, describe or observe traffic but never decide whether a connection is allowed. */
 const HARMLESS_ISTIO_KINDS = [
   'networking.istio.io/Gateway', 'networking.istio.io/VirtualService',
   'networking.istio.io/WorkloadEntry', 'networking.istio.io/WorkloadGroup', 'networking.istio.io/ProxyConfig',
-  'networking.istio.io/DestinationRule', 'security.istio.io/RequestAuthentication', 'telemetry.istio.io/Telemetry',
+  'networking.istio.io/DestinationRule', 'telemetry.istio.io/Telemetry',
 ];
 
 /**

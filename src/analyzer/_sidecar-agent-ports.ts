@@ -2,6 +2,7 @@
 // merged metrics port, and Istio's authorization does not apply to the ports istio-iptables leaves to the agent and Envoy.
 import { AuthzQuery, authorize } from './_istio-authz-eval';
 import type { EndpointPort } from './_network-policy-eval';
+import type { RequestQuery } from './_request-authz';
 import { MERGED_METRICS_PORT, outsideIstioAuthorization } from '../model/_sidecar-ports';
 
 type Mesh = 'sidecar' | 'ambient' | undefined;
@@ -13,11 +14,11 @@ export function withSidecarPorts(ports: EndpointPort[], mesh: Mesh): EndpointPor
 }
 
 /** Like `authorize`, except that a sidecar pod's uncaptured ports are allowed: no Istio policy sees those connections. */
-export function authorizeInbound(q: AuthzQuery, mesh: Mesh, port: number, protocol: string, reasons?: string[]): boolean {
+export function authorizeInbound(q: AuthzQuery, mesh: Mesh, port: number, protocol: string, reasons?: string[], request?: RequestQuery): boolean {
   if (outsideIstioAuthorization(mesh, port, protocol)) {
     reasons?.push(`port ${port} of ${q.destination.id} is served by its sidecar's agent or Envoy outside the inbound listener, `
       + 'as istio-iptables does not redirect it: no PeerAuthentication or AuthorizationPolicy applies, only NetworkPolicy');
     return true;
   }
-  return authorize(q, port, protocol, reasons);
+  return authorize(q, port, protocol, reasons, request);
 }

@@ -1,6 +1,15 @@
 // Questions to a reachability analysis, and its answers.
 
-/** A connection to analyse. */
+/**
+ * A connection, or HTTP requests over it, to analyse.
+ *
+ * Without `method`, `path`, `host` and `requestPrincipal` it asks whether the client can reach the port at all: where
+ * Istio evaluates HTTP (sidecar mode, on a port whose Service protocol is HTTP, HTTP/2, gRPC or unset), that means
+ * whether some request is allowed, and `explain` names one; an ALLOW rule with methods or paths then allows only the
+ * requests it matches. With any of them, it asks whether a request with those attributes is allowed; the ones left out
+ * may take any value. On opaque TCP ports and in ambient mode (ztunnel), Istio evaluates no HTTP field: ALLOW rules
+ * with HTTP-only fields never match and DENY rules ignore those fields, so the analyzer does the same.
+ */
 export interface FlowQuery {
   /** The client: `namespace/pod`, or an IP address for an external client. */
   readonly from: string;
@@ -13,6 +22,32 @@ export interface FlowQuery {
    * @default 'TCP'
    */
   readonly protocol?: string;
+
+  /**
+   * The HTTP method of the request, such as `GET`; Istio rejects a method that is not uppercase.
+   * @default - any method
+   */
+  readonly method?: string;
+
+  /**
+   * The request path, such as `/v1/items?id=1`; policies match the path Istio normalizes it to (BASE: `.` and `..`
+   * resolved, unreserved characters decoded, backslashes made slashes, the query dropped; slashes are not merged).
+   * @default - any path
+   */
+  readonly path?: string;
+
+  /**
+   * The request's host (authority), matched case-insensitively.
+   * @default - any host
+   */
+  readonly host?: string;
+
+  /**
+   * The request principal of the request's JWT, `<issuer>/<subject>`, or `''` for a request without a token. A token
+   * counts only when a RequestAuthentication on the server accepts its issuer; another issuer's token is rejected (401).
+   * @default - any token, or none
+   */
+  readonly requestPrincipal?: string;
 }
 
 /** The verdict of one enforcement layer. */

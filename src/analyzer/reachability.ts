@@ -1,8 +1,8 @@
 import { ApiObject, App } from 'cdk8s';
 import { egressRoutes } from './_egress-routes';
 import {
-  AuthorizationPolicy, AuthzQuery, IstioPolicyIndex, PeerAuthChain, PeerAuthentication,
-  allowedPrincipals, meshMode, parseAuthorizationPolicy, parsePeerAuthentication,
+  AuthorizationPolicy, AuthzQuery, IstioPolicyIndex, PeerAuthChain, PeerAuthentication, RequestVerdict,
+  allowedPrincipals, meshMode, parseAuthorizationPolicy, parsePeerAuthentication, requestVerdicts,
 } from './_istio-authz-eval';
 import { namespacesFromManifests, objectName, podsFromManifests } from './_manifest-pods';
 import {
@@ -10,19 +10,24 @@ import {
   admits, distinctRules, parseNetworkPolicy, peerMatches, portsMatch, protocolOf, rulesAdmit,
 } from './_network-policy-eval';
 import { isPodStandIn } from './_pod-stand-ins';
+import { opaquePorts } from './_port-protocols';
 import { Probe, Verdict, authorizationProbes, networkProbes } from './_probe-ports';
 import { PodIndex } from './_reachability-index';
 import { renderMatrix, renderMermaid } from './_reachability-render';
+import {
+  RequestAuthentication, RequestAuthnIndex, RequestContext, RequestPatterns, checkRequestQuery, isRequestQuery, parseRequestAuthentication,
+} from './_request-authz';
 import { authorizeInbound, withSidecarPorts } from './_sidecar-agent-ports';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
 import { HostFlow } from './host-flow';
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
-import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, tunnelledOverHbone } from '../model/_constants';
+import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, manifestNamespace, tunnelledOverHbone } from '../model/_constants';
 import { DEFAULT_TRUST_DOMAIN } from '../model/_identity';
 import { Labels } from '../model/_label-selector';
 import { isPortNumber } from '../model/_ports';
+import { outsideIstioAuthorization } from '../model/_sidecar-ports';
 import { parseIp } from '../util/_cidr';
-import { compareStrings } from '../util/_collections';
+import { addToList, compareStrings } from '../util/_collections';
 
 /** Pods that evaluate alike: same namespace, labels, service account, ports, mesh override, and no ip. */
 interface PodClass {
@@ -40,6 +45,8 @@ interface PodClass {
   readonly rules: { readonly ingress?: Rule[]; readonly egress?: Rule[] };
   readonly chain: PeerAuthChain;
   readonly authz: AuthorizationPolicy[];
+  /** What request-level authorization needs, in the mesh. */
+  readonly requests?: RequestContext;
   /** The ports where the authorization verdict on any client can change, once computed. */
   authzProbes?: Probe[];
 }
@@ -100,6 +107,9 @@ export class Reachability {
     const policies: NetworkPolicy[] = [];
     const peerAuths: PeerAuthentication[] = [];
     const authz: AuthorizationPolicy[] = [];
+    const authns: RequestAuthentication[] = [];
+    /** Services by namespace: each pod class looks at its own namespace's only. */
+    const services = new Map<string, any[]>();
     const peers: PeerCache = new Map();
     (props.manifests ?? []).forEach((m, i) => {
       if (typeof m !== 'object' || m === null) throw new Error(`manifests[${i}]: expected an object`);
@@ -107,7 +117,10 @@ export class Reachability {
       if (m.kind === 'NetworkPolicy') policies.push(parseNetworkPolicy(m, peers));
       if (m.kind === 'PeerAuthentication') peerAuths.push(parsePeerAuthentication(m));
       if (m.kind === 'AuthorizationPolicy') authz.push(parseAuthorizationPolicy(m));
+      if (m.kind === 'RequestAuthentication') authns.push(parseRequestAuthentication(m));
+      if (m.kind === 'Service' && m.apiVersion === 'v1') addToList(services, manifestNamespace(m), m);
     });
+    const requestAuthns = new RequestAuthnIndex(authns, rootNamespace);
     const npIndex = new NetworkPolicyIndex(policies);
     const istio = new IstioPolicyIndex(peerAuths, authz, rootNamespace);
     const namespaceLabels = this.namespaceLabels(props);
@@ -129,6 +142,7 @@ export class Reachability {
       if (!cls) {
         const workload = { id, namespace: input.namespace, labels };
         const { ingress, egress } = npIndex.isolating(input.namespace, labels);
+        const authzPolicies = mesh ? istio.authorizationPolicies(workload) : [];
         cls = {
           index: this.classes.length,
           namespace: input.namespace,
@@ -141,7 +155,13 @@ export class Reachability {
           egress,
           rules: { ingress: distinctRules(ingress, 'ingress'), egress: distinctRules(egress, 'egress') },
           chain: !mesh ? {} : input.gateway ? { gateway: true } : istio.peerAuthChain(workload),
-          authz: mesh ? istio.authorizationPolicies(workload) : [],
+          authz: authzPolicies,
+          requests: mesh && {
+            ambient: mesh === 'ambient',
+            opaquePorts: opaquePorts(services.get(input.namespace) ?? [], input.namespace, labels, ports),
+            authns: requestAuthns.applying(workload),
+            policies: authzPolicies,
+          },
         };
         classesByKey.set(key, cls);
         this.classes.push(cls);
@@ -171,14 +191,14 @@ export class Reachability {
   /** The per-layer verdicts on the connection, without explanations. */
   public check(query: FlowQuery): FlowCheck {
     const [from, to, protocol] = this.parseQuery(query);
-    return this.evaluate(from, to, query.port, protocol);
+    return this.evaluate(from, to, query.port, protocol, undefined, query);
   }
 
   /** The per-layer verdicts on the connection, with the reasons for each. */
   public explain(query: FlowQuery): FlowExplanation {
     const [from, to, protocol] = this.parseQuery(query);
     const reasons = { egress: [] as string[], ingress: [] as string[], authorization: [] as string[] };
-    const verdict = this.evaluate(from, to, query.port, protocol, reasons);
+    const verdict = this.evaluate(from, to, query.port, protocol, reasons, query);
     return {
       from: from.id,
       to: to.id,
@@ -321,6 +341,18 @@ export class Reachability {
   }
 
   /**
+   * Istio's verdict, from `from` to `to` on `port`, on requests that stand for every request, covering `extra`'s
+   * patterns too; undefined when Istio does not evaluate requests there.
+   * @internal
+   */
+  public _requestVerdicts(from: string, to: string, port: number, extra: RequestPatterns): RequestVerdict[] | undefined {
+    const b = this.side(to).pod!;
+    // A sidecar's uncaptured ports pass no Istio policy, whatever the request.
+    if (outsideIstioAuthorization(b.cls.mesh, port)) return undefined;
+    return requestVerdicts(this.authzQuery(this.side(from), b), port, extra);
+  }
+
+  /**
    * How the pod is in the mesh, if it is.
    * @internal
    */
@@ -349,6 +381,8 @@ export class Reachability {
     const protocol = query.protocol ?? 'TCP';
     if (!PROTOCOLS.includes(protocol)) throw new Error(`unsupported protocol ${JSON.stringify(protocol)} (expected ${PROTOCOLS.join(', ')})`);
     if (!isPortNumber(query.port)) throw new Error(`invalid port ${query.port}`);
+    checkRequestQuery(query);
+    if (isRequestQuery(query) && protocol !== 'TCP') throw new Error(`HTTP request attributes need protocol TCP, not ${protocol}`);
     const from = this.side(query.from);
     const to = this.side(query.to);
     if (!from.pod && !to.pod) throw new Error(`${query.from} -> ${query.to}: at least one side must be a pod`);
@@ -363,7 +397,7 @@ export class Reachability {
     return { id: text, endpoint: { id: text, ip } };
   }
 
-  private evaluate(from: Side, to: Side, port: number, protocol: string, reasons?: LayerReasons): FlowCheck {
+  private evaluate(from: Side, to: Side, port: number, protocol: string, reasons?: LayerReasons, query?: FlowQuery): FlowCheck {
     if (from.pod && from.pod === to.pod) {
       for (const layer of Object.values(reasons ?? {})) {
         layer.push(`${from.id} connects to itself: loopback never leaves the pod, so no NetworkPolicy or proxy applies`);
@@ -372,7 +406,7 @@ export class Reachability {
     }
     const egress = this.networkLayer('egress', from, to, port, protocol, reasons?.egress);
     const ingress = this.networkLayer('ingress', from, to, port, protocol, reasons?.ingress);
-    const authorization = this.authorization(from, to, port, protocol, reasons?.authorization);
+    const authorization = this.authorization(from, to, port, protocol, reasons?.authorization, query && isRequestQuery(query) ? query : undefined);
     return { allowed: egress && ingress && authorization, egress, ingress, authorization };
   }
 
@@ -402,12 +436,12 @@ export class Reachability {
       : rulesAdmit(cls.rules[dir], peer.endpoint, to.endpoint, p, proto);
   }
 
-  private authorization(from: Side, to: Side, port: number, protocol: string, reasons?: string[]): boolean {
+  private authorization(from: Side, to: Side, port: number, protocol: string, reasons?: string[], request?: FlowQuery): boolean {
     if (!to.pod) {
       reasons?.push(`${to.id} is outside the cluster: not in the mesh, no Istio policy applies`);
       return true;
     }
-    return authorizeInbound(this.authzQuery(from, to.pod), to.pod.cls.mesh, port, protocol, reasons);
+    return authorizeInbound(this.authzQuery(from, to.pod), to.pod.cls.mesh, port, protocol, reasons, request);
   }
 
   /** The authorization query for a connection to a pod. */
@@ -419,6 +453,7 @@ export class Reachability {
       source: { id: from.id, meshed: src?.mesh !== undefined, namespace: src?.namespace, serviceAccount: src?.serviceAccount, ip: from.endpoint.ip },
       chain: to.cls.chain,
       policies: to.cls.authz,
+      requests: to.cls.requests,
       trustDomain: (src && this.trustDomains.get(src.namespace)) ?? this.trustDomain,
     };
   }
@@ -452,6 +487,7 @@ export function checkReadable(m: any): void {
   if (m.kind === 'NetworkPolicy') parseNetworkPolicy(m);
   if (m.kind === 'PeerAuthentication') parsePeerAuthentication(m);
   if (m.kind === 'AuthorizationPolicy') parseAuthorizationPolicy(m);
+  if (m.kind === 'RequestAuthentication') parseRequestAuthentication(m);
 }
 
 function checkPort(p: PodPortInput, id: string): EndpointPort {

@@ -4,6 +4,7 @@ import { NAMESPACE_NAME_LABEL } from '../model/_constants';
 import { Flow, FlowEnd, networkPorts } from '../model/_flow';
 import { AuthorizationPolicySpec, AuthorizationRuleSpec } from '../model/_istio-spec';
 import { NetworkPolicyEgressRuleSpec, NetworkPolicyPeerSpec, NetworkPolicyPortSpec, NetworkPolicySpec } from '../model/_network-policy-spec';
+import { operationsOf } from '../model/_request-rules';
 import { outsideIstioAuthorization } from '../model/_sidecar-ports';
 import { compareStrings, groupSorted } from '../util/_collections';
 
@@ -56,17 +57,24 @@ export function renderNetworkPolicy(
 }
 
 /**
- * The server's AuthorizationPolicy: ALLOW the declared clients' principals on the declared ports.
+ * The server's AuthorizationPolicy: ALLOW the declared clients' principals on the declared ports (and requests), each
+ * request also needing a token whose principal matches one of `requestPrincipals` when given.
  * With no inbound flow it has no rules, which in an ALLOW policy admits nothing.
  */
-export function renderAuthorizationPolicy(self: FlowEnd, inbound: Flow[]): AuthorizationPolicySpec {
+export function renderAuthorizationPolicy(self: FlowEnd, inbound: Flow[], requestPrincipals: string[] = []): AuthorizationPolicySpec {
   // A sidecar's uncaptured ports (a scrape of 15020) pass no Istio policy: a rule for them would only mislead.
   const authorized = inbound.map(f => ({ ...f, ports: f.ports.filter(p => !outsideIstioAuthorization(self.namespace.mesh, p)) }))
     .filter(f => f.ports.length > 0);
-  // Each client has one flow to a server, so the principals of a group are distinct.
-  const ruleList: AuthorizationRuleSpec[] = groupSorted(authorized, f => f.ports.join(',')).map(([, group]) => ({
-    from: [{ source: { principals: group.map(f => f.from.principal).sort(compareStrings) } }],
-    to: [{ operation: { ports: group[0].ports.map(String) } }],
+  // Each client has one flow to a server, and a flow at most one part per key, so the principals of a group are distinct.
+  const parts = authorized.flatMap(f => operationsOf(f.ports, f.requests).map(part => ({ principal: f.from.principal, ...part })));
+  const ruleList: AuthorizationRuleSpec[] = groupSorted(parts, p => p.key).map(([, group]) => ({
+    from: [{
+      source: {
+        principals: group.map(p => p.principal).sort(compareStrings),
+        ...requestPrincipals.length > 0 ? { requestPrincipals } : {},
+      },
+    }],
+    to: group[0].operations.map(operation => ({ operation })),
   }));
   const selector = { matchLabels: self.selector };
   return ruleList.length > 0 ? { selector, action: 'ALLOW', rules: ruleList } : { selector, action: 'ALLOW' };

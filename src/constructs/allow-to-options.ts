@@ -1,3 +1,5 @@
+import type { HttpRule } from './http-rule';
+
 /**
  * Options for a flow from one MeshedService to another.
  */
@@ -13,4 +15,14 @@ export interface AllowToOptions {
    * @default false
    */
   readonly allowSelf?: boolean;
+
+  /**
+   * The HTTP requests the client may send on `ports`: methods and paths, in the server's AuthorizationPolicy.
+   *
+   * Needs a sidecar-mode server and HTTP, HTTP/2 or gRPC ports (ZT110, ZT111); NetworkPolicy stays at port level.
+   * Declaring the flow again adds rules: a request is admitted when one of them matches, and a declaration of a
+   * port without `http` admits every request on it, whatever the other declarations say.
+   * @default - every request on the ports
+   */
+  readonly http?: HttpRule;
 }

@@ -2,12 +2,15 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkPort } from './_check-port';
+import { checkJwtRequirement, renderRequestAuthentication, requestPrincipalsOf } from './_jwt';
 import { checkMetricsPort, metricsContainerPort } from './_metrics-port';
 import { renderAuthorizationPolicy, renderNetworkPolicy } from './_render';
 import { validateFlow } from './_validate-flow';
+import { requestsOf } from './_validate-http';
 import type { AllowToOptions } from './allow-to-options';
 import { EgressGateway } from './egress-gateway';
 import { ExternalFlowOptions, ExternalPeer } from './external-peer';
+import type { JwtRequirement } from './jwt-requirement';
 import { ServicePort } from './service-port';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
 import { registerPodStandIn } from '../analyzer/_pod-stand-ins';
@@ -16,7 +19,7 @@ import { ZeroTrustGuard } from '../guard/_guard';
 import { NAMESPACE_OBJECT_NAMES, WORKLOAD_LABEL } from '../model/_constants';
 import { FlowGraph } from '../model/_flow-graph';
 import { SPIFFE_SCHEME, principalOf } from '../model/_identity';
-import { DestinationRuleSpec, ISTIO_NETWORKING_API, ISTIO_SECURITY_API } from '../model/_istio-spec';
+import { DestinationRuleSpec, ISTIO_NETWORKING_API, ISTIO_SECURITY_API, JwtRuleSpec } from '../model/_istio-spec';
 import { ruleMessage } from '../rules/_catalog';
 import { sortedUnique } from '../util/_collections';
 import { dns1035LabelProblem, labelKeyProblem, labelValueProblem } from '../util/_names';
@@ -161,6 +164,8 @@ export class MeshedService extends Construct {
   private readonly flows: FlowGraph;
   private readonly workloads: kplus.AbstractPod[] = [];
   private readonly external = new Map<string, { readonly peer: ExternalPeer; readonly ports: number[] }>();
+  private readonly jwtRules: JwtRuleSpec[] = [];
+  private requestAuthn?: ApiObject;
 
   constructor(scope: Construct, id: string, props: MeshedServiceProps) {
     super(scope, id);
@@ -233,7 +238,7 @@ export class MeshedService extends Construct {
         apiVersion: ISTIO_SECURITY_API,
         kind: 'AuthorizationPolicy',
         metadata: { name: props.name, namespace: ns.name },
-        spec: Lazy.any({ produce: () => renderAuthorizationPolicy(this, this.flows.inbound(this)) }),
+        spec: Lazy.any({ produce: () => renderAuthorizationPolicy(this, this.flows.inbound(this), requestPrincipalsOf(this.jwtRules)) }),
       });
     }
     if (props.image !== undefined) {
@@ -297,6 +302,34 @@ export class MeshedService extends Construct {
   }
 
   /**
+   * The RequestAuthentication that validates end-user tokens, once `requireJwt()` is called.
+   */
+  public get requestAuthentication(): ApiObject | undefined {
+    return this.requestAuthn;
+  }
+
+  /**
+   * Requires every request to this service to carry a valid JWT of `jwt.issuer`, from any client.
+   *
+   * It emits a RequestAuthentication for the workload, which rejects invalid tokens, and adds the issuer's request
+   * principals (`<issuer>/*`) to every rule of the service's AuthorizationPolicy, so that requests without a token
+   * are refused too: a declared client must also forward the end user's token. Calling it again with another issuer
+   * accepts a token of either. Needs a sidecar-mode service whose ports are all HTTP or gRPC (ZT110, ZT111).
+   * @param jwt the issuer, its key set, and the audiences
+   */
+  public requireJwt(jwt: JwtRequirement): void {
+    const rule = checkJwtRequirement(`${this.node.path}.requireJwt(${jwt.issuer})`, this, jwt, this.jwtRules);
+    this.jwtRules.push(rule);
+    this.flows.requireToken(this, rule.issuer);
+    this.requestAuthn ??= new ApiObject(this, 'RequestAuthentication', {
+      apiVersion: ISTIO_SECURITY_API,
+      kind: 'RequestAuthentication',
+      metadata: { name: this.name, namespace: this.namespace.name },
+      spec: Lazy.any({ produce: () => renderRequestAuthentication(this.selector, this.jwtRules) }),
+    });
+  }
+
+  /**
    * Enrols a cdk8s-plus-27 workload (Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod) as this service.
    *
    * The workload must run as this service's ServiceAccount (pass `serviceAccount: service.serviceAccount`)
@@ -331,7 +364,9 @@ export class MeshedService extends Construct {
    * @internal
    */
   public _declareFlow(target: MeshedService, options: AllowToOptions, declaredBy: () => string): void {
-    this.flows.declare({ from: this, to: target, ports: sortedUnique(validateFlow(declaredBy, this, target, options)) });
+    const ports = sortedUnique(validateFlow(declaredBy, this, target, options));
+    const requests = requestsOf(declaredBy, target, ports, options.http);
+    this.flows.declare({ from: this, to: target, ports, ...requests ? { requests } : {} });
   }
 
   /**

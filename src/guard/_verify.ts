@@ -1,6 +1,9 @@
 // ZT416: what the synthesized policies allow, read back by the reachability analyzer, must equal what was declared,
 // on each side alone: the client's egress, the server's ingress and, in the mesh, the server's authorization.
+import { requestDifferences } from './_verify-requests';
+import type { HttpRequest } from '../analyzer/_http-match';
 import type { Rule } from '../analyzer/_network-policy-eval';
+import { describeRequest } from '../analyzer/_request-authz';
 import { Reachability } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
 import { DNS_EGRESS, ISTIOD_EGRESS, InfrastructureEgress, tunnelledOverHbone } from '../model/_constants';
@@ -49,6 +52,8 @@ interface Difference {
   readonly port: number;
   readonly protocol: string;
   readonly actual: boolean;
+  /** The request, when the verdict differs for some requests only. */
+  readonly request?: HttpRequest;
 }
 
 /**
@@ -89,7 +94,13 @@ export function verifyDeclaredFlows(
       // No Istio policy governs a sidecar's uncaptured ports (such as 15020): NetworkPolicy alone proves who reaches them.
       if (layer === 'authorization' && outsideIstioAuthorization(b.mesh, port, protocol)) continue;
       const expected = (protocol === 'TCP' && (anyTcp || ports?.includes(port) === true)) || infrastructure(a.ns, a.input, b.input, port, protocol);
-      if (allowed !== expected) differing.push({ from: a.id, to: b.id, port, protocol, actual: allowed });
+      if (allowed !== expected) {
+        differing.push({ from: a.id, to: b.id, port, protocol, actual: allowed });
+      } else if (allowed && layer === 'authorization' && ports?.includes(port)) {
+        for (const d of requestDifferences(r, a.id, b.id, port, flows, a.service!, b.service!)) {
+          differing.push({ from: a.id, to: b.id, port, protocol, ...d });
+        }
+      }
     }
   };
 
@@ -116,9 +127,9 @@ export function verifyDeclaredFlows(
       }
       if (differing.length > 0) {
         const path = service?.path ?? pod.ns.path;
-        const text = (d: Difference) => `${d.from} -> ${d.to} on ${d.port}/${d.protocol}`;
+        const text = (d: Difference) => `${d.from} -> ${d.to} on ${d.port}/${d.protocol}${d.request ? ` for ${describeRequest(d.request)}` : ''}`;
         const shown = differing.sort((x, y) => compareStrings(text(x), text(y))).slice(0, SHOWN).map(d => {
-          const why = r.explain(d)[layer].reasons.join('; ');
+          const why = r.explain({ ...d, ...d.request })[layer].reasons.join('; ');
           return `${d.actual ? 'allows' : 'refuses'} ${text(d)}, which ${d.actual ? 'no flow declares' : 'a declared flow needs'} (${why})`;
         }).join('; ');
         const more = differing.length > SHOWN ? `; and ${differing.length - SHOWN} more` : '';

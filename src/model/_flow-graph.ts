@@ -12,6 +12,23 @@ export class FlowGraph {
   private readonly byClient = new Map<string, Map<string, Flow>>();
   /** The same flows by server key, then client key. */
   private readonly byServer = new Map<string, Map<string, Flow>>();
+  /** The issuers whose token each server requires on every request, by server key. */
+  private readonly tokens = new Map<string, string[]>();
+
+  /** Records that a server requires, on every request, a token of `issuer`. */
+  public requireToken(server: FlowEnd, issuer: string): void {
+    entryList(this.tokens, endKey(server)).push(issuer);
+  }
+
+  /** The issuers whose token a server requires (one of them), by key; empty when it requires none. */
+  public tokenIssuers(server: string): readonly string[] {
+    return this.tokens.get(server) ?? [];
+  }
+
+  /** The declared flow from one service to another, by key. */
+  public flow(client: string, server: string): Flow | undefined {
+    return this.byClient.get(client)?.get(server);
+  }
 
   /** Records a flow, merging it with an earlier declaration of the same client and server. */
   public declare(flow: Flow): void {
@@ -47,6 +64,12 @@ export class FlowGraph {
   public clients(server: string): string[] {
     return [...this.byServer.get(server)?.keys() ?? []];
   }
+}
+
+function entryList(map: Map<string, string[]>, key: string): string[] {
+  let list = map.get(key);
+  if (!list) map.set(key, list = []);
+  return list;
 }
 
 function entry(map: Map<string, Map<string, Flow>>, key: string): Map<string, Flow> {

@@ -1,5 +1,6 @@
 // The declared flow graph's vocabulary, shared by the renderer and the ZT416 proof.
 import { HBONE_PORT, tunnelledOverHbone } from './_constants';
+import { PortRequests, mergeRequests } from './_request-rules';
 import { MeshMode } from './mesh-mode';
 import { sortedUnique } from '../util/_collections';
 
@@ -28,11 +29,14 @@ export interface Flow {
   readonly to: FlowEnd;
   /** Sorted, distinct app ports. */
   readonly ports: number[];
+  /** The requests admitted on the ports narrowed by HTTP rules; the other ports admit every request. */
+  readonly requests?: PortRequests;
 }
 
-/** Merges a second declaration of the same flow: the union of both port lists, sorted. */
+/** Merges a second declaration of the same flow: the union of both port lists, sorted, and of their request rules. */
 export function mergeFlows(a: Flow, b: Flow): Flow {
-  return { from: a.from, to: a.to, ports: sortedUnique([...a.ports, ...b.ports]) };
+  const requests = mergeRequests(a.ports, a.requests, b.ports, b.requests);
+  return { from: a.from, to: a.to, ports: sortedUnique([...a.ports, ...b.ports]), ...requests ? { requests } : {} };
 }
 
 /**

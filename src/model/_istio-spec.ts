@@ -20,10 +20,24 @@ export interface AuthorizationSourceSpec {
   readonly namespaces?: string[];
   readonly ipBlocks?: string[];
   readonly notIpBlocks?: string[];
+  readonly requestPrincipals?: string[];
 }
 
 export interface AuthorizationOperationSpec {
   readonly ports?: string[];
+  readonly methods?: string[];
+  readonly paths?: string[];
+}
+
+export interface JwtRuleSpec {
+  readonly issuer: string;
+  readonly jwksUri: string;
+  readonly audiences?: string[];
+}
+
+export interface RequestAuthenticationSpec {
+  readonly selector: WorkloadSelectorSpec;
+  readonly jwtRules: JwtRuleSpec[];
 }
 
 export interface AuthorizationRuleSpec {

@@ -30,10 +30,12 @@ export const AUTHORIZATION_RULES: Rule[] = [
     id: 'ZT406',
     title: 'Wildcard principal, request principal or namespace in an ALLOW AuthorizationPolicy',
     severity: RuleSeverity.ERROR,
-    rationale: 'A `*` in `principals`, `requestPrincipals` or `namespaces` admits identities that no flow declared. ZT405, ZT406, ZT407, ZT421 and ZT422 also check the ALLOW policies of the mesh\'s root namespace.',
+    rationale: 'A `*` in `principals`, `requestPrincipals` or `namespaces` admits identities that no flow declared; only `<issuer>/*` in `requestPrincipals` (any end user of one named issuer, as `requireJwt` emits) passes. ZT405, ZT406, ZT407, ZT421 and ZT422 also check the ALLOW policies of the mesh\'s root namespace.',
     suppressible: true,
     check(ctx) {
-      return sourceEntries(ctx).filter(e => !e.key.startsWith('not') && allowPolicy(e.o) && e.value.includes('*')).map(e =>
+      // Any subject of one named issuer (`<issuer>/*`) is what requiring end-user tokens means; the principals name the clients.
+      const issuerSubjects = (key: string, value: string) => key === 'requestPrincipals' && /^[^*]+\/\*$/.test(value);
+      return sourceEntries(ctx).filter(e => !e.key.startsWith('not') && allowPolicy(e.o) && e.value.includes('*') && !issuerSubjects(e.key, e.value)).map(e =>
         finding('ZT406', e.o, sourceField(e), `"${e.value}" is a wildcard, which admits identities nobody declared`, 'Name each client principal exactly.'));
     },
   },

@@ -1,5 +1,6 @@
 import { PodInput, Reachability, ReachabilityOptions } from '../../src';
-import { istioStringMatch, meshMode } from '../../src/analyzer/_istio-authz-eval';
+import { istioStringMatch } from '../../src/analyzer/_http-match';
+import { meshMode } from '../../src/analyzer/_istio-authz-eval';
 
 /*
  * Istio semantics through the authorization layer alone: foo and bar have sidecar injection, legacy is out of the
@@ -340,10 +341,9 @@ describe('mesh membership', () => {
 describe('unsupported Istio input is an error naming the object and field', () => {
   test.each([
     [ap('foo', 'p', { rules: [{ when: [{ key: 'request.headers[x]', values: ['1'] }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].when[0].key: the analyzer models only the condition connection.sni, not "request.headers[x]"'],
-    [ap('foo', 'p', { rules: [{ to: [{ operation: { methods: ['GET'] } }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].to[0].operation.methods: field not supported by the analyzer'],
-    [ap('foo', 'p', { rules: [{ to: [{ operation: { paths: ['/x'] } }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].to[0].operation.paths: field not supported by the analyzer'],
-    [ap('foo', 'p', { rules: [{ to: [{ operation: { hosts: ['x'] } }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].to[0].operation.hosts: field not supported by the analyzer'],
-    [ap('foo', 'p', { rules: [{ from: [{ source: { requestPrincipals: ['*'] } }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].from[0].source.requestPrincipals: field not supported by the analyzer'],
+    [ap('foo', 'p', { rules: [{ when: [{ key: 'request.auth.claims[iss]', values: ['x'] }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].when[0].key: the analyzer models only the condition connection.sni, not "request.auth.claims[iss]"'],
+    [ap('foo', 'p', { rules: [{ from: [{ source: { remoteIpBlocks: ['1.2.3.4'] } }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].from[0].source.remoteIpBlocks: field not supported by the analyzer'],
+    [ap('foo', 'p', { rules: [{ to: [{ operation: { methods: 'GET' } }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].to[0].operation.methods: expected a list of strings'],
     [ap('foo', 'p', { targetRef: { kind: 'Gateway', name: 'g' } }), 'AuthorizationPolicy foo/p: spec.targetRef: field not supported by the analyzer'],
     [ap('foo', 'p', { targetRefs: [] }), 'AuthorizationPolicy foo/p: spec.targetRefs: field not supported by the analyzer'],
     [ap('foo', 'p', { action: 'LOG' }), 'AuthorizationPolicy foo/p: spec.action: unknown action "LOG"'],

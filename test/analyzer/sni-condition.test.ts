@@ -1,4 +1,4 @@
-import { istioStringMatch } from '../../src/analyzer/_istio-authz-eval';
+import { istioStringMatch } from '../../src/analyzer/_http-match';
 import { parseSniConditions, sniConditionsHold } from '../../src/analyzer/_sni-condition';
 
 describe('connection.sni conditions', () => {

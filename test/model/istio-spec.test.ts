@@ -25,6 +25,10 @@ function everyKindApp() {
       if (from !== to && (from.namespace.meshed || !to.namespace.meshed)) from.allowTo(to, { ports: [to.ports[0].port] });
     }
   }
+  // Request rules and end-user tokens, on the sidecar server a.
+  const [sidecarA, sidecarB] = services;
+  sidecarB.allowTo(sidecarA, { ports: [8080, 9090], http: { methods: ['GET', 'POST'], paths: ['/v1/*', '/pkg.Service/Method'] } });
+  sidecarA.requireJwt({ issuer: 'https://login.example.com', jwksUri: 'https://login.example.com/jwks.json', audiences: ['shop'] });
   return synthAll(app);
 }
 
@@ -37,7 +41,7 @@ describe('emitted objects are structurally valid', () => {
 
   test('the app emits every kind we generate', () => {
     const kinds = new Set(objects.map(o => o.kind));
-    for (const kind of ['Namespace', 'NetworkPolicy', 'ServiceAccount', 'Service', 'Deployment', 'StatefulSet', 'PeerAuthentication', 'AuthorizationPolicy', 'DestinationRule']) {
+    for (const kind of ['Namespace', 'NetworkPolicy', 'ServiceAccount', 'Service', 'Deployment', 'StatefulSet', 'PeerAuthentication', 'AuthorizationPolicy', 'DestinationRule', 'RequestAuthentication']) {
       expect(kinds).toContain(kind);
     }
   });

@@ -71,6 +71,15 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
     }],
     ['ZT108', () => ExternalPeer.cidr('0.0.0.0/0')],
     ['ZT109', () => { const { chart, ns, a } = world(); a.allowTo(new MeshedService(chart, 'x', { namespace: ns, name: 'x' })); }],
+    ['ZT110', () => {
+      const { chart, a } = world();
+      a.allowTo(new MeshedService(chart, 'x', { namespace: new ZeroTrustNamespace(chart, 'amb', { name: 'amb', mesh: MeshMode.AMBIENT }), name: 'x', ports: http() }), { http: { methods: ['GET'] } });
+    }],
+    ['ZT111', () => { const { chart, ns, a } = world(); a.allowTo(new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: [ServicePort.tcp(5432)] }), { http: { methods: ['GET'] } }); }],
+    ['ZT112', () => { const { a, b } = world(); a.allowTo(b, { http: { methods: ['get'] } }); }],
+    ['ZT113', () => { const { a, b } = world(); a.allowTo(b, { http: { paths: ['/v1*'] } }); }],
+    ['ZT114', () => { const { a, b } = world(); a.allowTo(b, { http: {} }); }],
+    ['ZT115', () => { const { b } = world(); b.requireJwt({ issuer: 'https://issuer.example', jwksUri: 'http://issuer.example/jwks.json' }); }],
     ['ZT120', () => RoutePath.prefix('/a/../b')],
     ['ZT121', () => GatewayListener.http({ hostname: '10.0.0.1' })],
     ['ZT122', () => { const { chart, ns, a } = world(); const g = gateway(chart, ns); g.route(a, { port: 80 }); g.route(a, { port: 80, hostnames: ['a.example.com'] }); }],

@@ -289,7 +289,13 @@ describe('hostile objects the ZT416 proof cannot see are refused, each with its 
     expect(ids({ notIpBlocks: ['10.0.0.0/8'] })).toEqual(['ZT407']);
     expect(ids({ notRequestPrincipals: ['https://issuer.example/mallory'] })).toEqual(['ZT407']);
     expect(ids({ principals: ['cluster.local/ns/shop/sa/web'], requestPrincipals: ['*'] })).toEqual(['ZT406']);
-    expect(ids({ principals: ['cluster.local/ns/shop/sa/web'], requestPrincipals: ['https://issuer.example/*'] })).toEqual(['ZT406']);
+    // Any end user of one named issuer, as requireJwt emits, passes; wildcards anywhere else do not.
+    expect(ids({ principals: ['cluster.local/ns/shop/sa/web'], requestPrincipals: ['https://issuer.example/*'] })).toEqual([]);
+    expect(ids({ principals: ['cluster.local/ns/shop/sa/web'], requestPrincipals: ['https://issuer.example*'] })).toEqual(['ZT406']);
+    expect(ids({ principals: ['cluster.local/ns/shop/sa/web'], requestPrincipals: ['https://*/alice'] })).toEqual(['ZT406']);
+    expect(ids({ principals: ['cluster.local/ns/shop/sa/web'], requestPrincipals: ['*/alice'] })).toEqual(['ZT406']);
+    expect(ids({ principals: ['cluster.local/ns/shop/sa/web'], requestPrincipals: ['/*'] })).toEqual(['ZT406']);
+    expect(ids({ requestPrincipals: ['https://issuer.example/*'] })).toEqual(['ZT421']);
     expect(ids({ requestPrincipals: ['*'] })).toEqual(['ZT406', 'ZT421']);
     expect(ids({ principals: ['cluster.local/ns/shop/sa/web'], notRequestPrincipals: ['*'] })).toEqual([]);
     expect(runManifestRules(context([from(inNamespaces({}))])).map(f => f.ruleId)).toEqual(['ZT402']);

@@ -1,0 +1,54 @@
+// Construct-time checks of JWT requirements (ZT110, ZT111, ZT115) and the RequestAuthentication they render to.
+import type { HttpServer } from './_validate-http';
+import type { JwtRequirement } from './jwt-requirement';
+import { AppProtocol } from './service-port';
+import { JwtRuleSpec, RequestAuthenticationSpec } from '../model/_istio-spec';
+import { MeshMode } from '../model/mesh-mode';
+import { ruleMessage } from '../rules/_catalog';
+import { compareStrings } from '../util/_collections';
+
+function httpsUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'is not a URL';
+  }
+  return url.protocol === 'https:' && url.hostname !== '' ? undefined : 'is not an https URL';
+}
+
+/** Checks one JWT requirement of `server`, given its earlier ones, and returns its jwtRule; throws a rule message. */
+export function checkJwtRequirement(where: string, server: HttpServer, jwt: JwtRequirement, earlier: readonly JwtRuleSpec[]): JwtRuleSpec {
+  if (server.namespace.mesh !== MeshMode.SIDECAR) {
+    throw new Error(ruleMessage('ZT110', where, `${server.name} is not in a sidecar namespace, so no proxy would check tokens on it`,
+      'Put the server in a sidecar namespace (MeshMode.SIDECAR); ambient mode needs waypoint proxies, which the library does not emit yet.'));
+  }
+  const opaque = server.ports.filter(p => p.protocol === AppProtocol.TCP).map(p => p.port);
+  if (server.ports.length === 0 || opaque.length > 0) {
+    throw new Error(ruleMessage('ZT111', where, server.ports.length === 0 ? `${server.name} serves no ports` : `port ${opaque.join(', ')} of ${server.name} is TCP, where Istio cannot check tokens, so every flow there would be refused`,
+      'Require tokens on a service whose ports are all HTTP or gRPC.'));
+  }
+  const issuerProblem = typeof jwt.issuer !== 'string' || jwt.issuer.trim() === '' ? 'is empty'
+    : /[*\s]/.test(jwt.issuer) ? 'has a * or whitespace' : earlier.some(r => r.issuer === jwt.issuer) ? 'is required twice' : undefined;
+  if (issuerProblem) {
+    throw new Error(ruleMessage('ZT115', where, `issuer ${JSON.stringify(jwt.issuer)} ${issuerProblem}`, 'Give the issuer\'s exact `iss` claim, once.'));
+  }
+  const uriProblem = httpsUrlProblem(jwt.jwksUri);
+  if (uriProblem) {
+    throw new Error(ruleMessage('ZT115', where, `jwksUri ${JSON.stringify(jwt.jwksUri)} ${uriProblem}`, 'Give the https URL of the issuer\'s JSON Web Key Set.'));
+  }
+  if (jwt.audiences?.some(a => typeof a !== 'string' || a.trim() === '') || jwt.audiences?.length === 0) {
+    throw new Error(ruleMessage('ZT115', where, 'audiences has an empty entry or is empty', 'Name each audience, or omit `audiences`.'));
+  }
+  return { issuer: jwt.issuer, jwksUri: jwt.jwksUri, ...jwt.audiences ? { audiences: [...new Set(jwt.audiences)].sort(compareStrings) } : {} };
+}
+
+/** The RequestAuthentication of a server: its workload's tokens of each required issuer, sorted by issuer. */
+export function renderRequestAuthentication(selector: Record<string, string>, rules: readonly JwtRuleSpec[]): RequestAuthenticationSpec {
+  return { selector: { matchLabels: selector }, jwtRules: [...rules].sort((a, b) => compareStrings(a.issuer, b.issuer)) };
+}
+
+/** The request principals a server's AuthorizationPolicy requires: any subject of each issuer. */
+export function requestPrincipalsOf(rules: readonly JwtRuleSpec[]): string[] {
+  return rules.map(r => `${r.issuer}/*`).sort(compareStrings);
+}

@@ -1,0 +1,111 @@
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import { ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, Reachability, ServicePort, ZeroTrustNamespace } from '../../src';
+import { find, synthAll } from '../_util';
+
+const ISSUER = 'https://login.example.com';
+const JWKS = 'https://login.example.com/.well-known/jwks.json';
+
+/** web calls api (http 8080, grpc 9090); other is declared but does not call api. */
+function shop(mesh = MeshMode.SIDECAR, apiPorts = [ServicePort.http(8080), ServicePort.grpc(9090)]) {
+  const app = Testing.app();
+  const chart = new Chart(app, 'shop');
+  const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop', mesh });
+  const api = new MeshedService(chart, 'api', { namespace: ns, name: 'api', ports: apiPorts });
+  const web = new MeshedService(chart, 'web', { namespace: ns, name: 'web', ports: [ServicePort.http(8080)] });
+  const other = new MeshedService(chart, 'other', { namespace: ns, name: 'other', ports: [ServicePort.http(8080)] });
+  return { app, chart, ns, api, web, other };
+}
+
+describe('requireJwt', () => {
+  test('emits a RequestAuthentication and requires the issuer\'s request principals in every rule', () => {
+    const { app, api, web } = shop();
+    web.allowTo(api, { ports: [8080], http: { methods: ['GET'] } });
+    web.allowTo(api, { ports: [9090] });
+    api.requireJwt({ issuer: ISSUER, jwksUri: JWKS, audiences: ['shop', 'api', 'shop'] });
+    api.requireJwt({ issuer: 'https://a.example', jwksUri: 'https://a.example/jwks' });
+    const objects = synthAll(app);
+    expect(find(objects, 'RequestAuthentication', 'shop', 'api')).toEqual({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'RequestAuthentication',
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'api' } },
+        jwtRules: [{ issuer: 'https://a.example', jwksUri: 'https://a.example/jwks' }, { issuer: ISSUER, jwksUri: JWKS, audiences: ['api', 'shop'] }],
+      },
+    });
+    const source = { principals: ['cluster.local/ns/shop/sa/web'], requestPrincipals: ['https://a.example/*', `${ISSUER}/*`] };
+    expect(find(objects, 'AuthorizationPolicy', 'shop', 'api').spec.rules).toEqual([
+      { from: [{ source }], to: [{ operation: { ports: ['8080'], methods: ['GET'] } }] },
+      { from: [{ source }], to: [{ operation: { ports: ['9090'] } }] },
+    ]);
+    expect(api.requestAuthentication).toBeDefined();
+  });
+
+  test('a declared client needs a valid token too; the proof passes', () => {
+    const { app, api, web } = shop();
+    web.allowTo(api, { ports: [8080] });
+    api.requireJwt({ issuer: ISSUER, jwksUri: JWKS });
+    expect(() => app.synthYaml()).not.toThrow();
+    const r = Reachability.ofApp(app);
+    const ask = (from: string, requestPrincipal?: string) => r.check({ from, to: 'shop/api', port: 8080, requestPrincipal }).allowed;
+    expect([ask('shop/web', `${ISSUER}/alice`), ask('shop/web', ''), ask('shop/web', 'https://evil.example/alice'), ask('shop/web'), ask('shop/other', `${ISSUER}/alice`)])
+      .toEqual([true, false, false, true, false]);
+  });
+
+  test('ZT416 catches a policy that no longer requires the token', () => {
+    const { app, api, web } = shop();
+    web.allowTo(api, { ports: [8080] });
+    api.requireJwt({ issuer: ISSUER, jwksUri: JWKS });
+    api.authorizationPolicy!.addJsonPatch(JsonPatch.remove('/spec/rules/0/from/0/source/requestPrincipals'));
+    expect(() => app.synthYaml()).toThrow(/\[ZT416\] shop\/api: .* it allows shop\/web -> shop\/api on 8080\/TCP for ZT \/zt \(host zt\.example, no token\), which no flow declares/);
+  });
+
+  test('a RequestAuthentication written by hand does not make tokens required, and the proof still passes', () => {
+    const { app, chart, api, web } = shop();
+    web.allowTo(api, { ports: [8080] });
+    new ApiObject(chart, 'ra', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'RequestAuthentication',
+      metadata: { name: 'ra', namespace: 'shop' },
+      spec: { selector: { matchLabels: api.selector }, jwtRules: [{ issuer: ISSUER, jwksUri: JWKS }] },
+    });
+    expect(() => app.synthYaml()).not.toThrow();
+    expect(Reachability.ofApp(app).check({ from: 'shop/web', to: 'shop/api', port: 8080, requestPrincipal: '' }).allowed).toBe(true);
+  });
+
+  test('routes from an ingress gateway need the token too: the gateway forwards it', () => {
+    const { app, chart, api } = shop();
+    const edge = new ZeroTrustNamespace(chart, 'edge', { name: 'edge' });
+    const gw = new IngressGateway(chart, 'gw', { namespace: edge, name: 'public', listeners: [GatewayListener.http()], sources: [ExternalPeer.cidr('203.0.113.0/24')] });
+    gw.route(api, { port: 8080 });
+    api.requireJwt({ issuer: ISSUER, jwksUri: JWKS });
+    expect(find(synthAll(app), 'AuthorizationPolicy', 'shop', 'api').spec.rules[0].from[0].source.requestPrincipals).toEqual([`${ISSUER}/*`]);
+    expect(() => app.synthYaml()).not.toThrow();
+  });
+
+  test.each<[string, () => void, string]>([
+    ['a client without ports', () => {
+      const { chart, ns } = shop();
+      new MeshedService(chart, 'job', { namespace: ns, name: 'job' }).requireJwt({ issuer: ISSUER, jwksUri: JWKS });
+    }, `[ZT111] shop/job.requireJwt(${ISSUER}): job serves no ports. Require tokens on a service whose ports are all HTTP or gRPC.`],
+    ['an ambient server', () => shop(MeshMode.AMBIENT).api.requireJwt({ issuer: ISSUER, jwksUri: JWKS }),
+      `[ZT110] shop/api.requireJwt(${ISSUER}): api is not in a sidecar namespace, so no proxy would check tokens on it. Put the server in a sidecar namespace (MeshMode.SIDECAR); ambient mode needs waypoint proxies, which the library does not emit yet.`],
+    ['a server with a TCP port', () => shop(MeshMode.SIDECAR, [ServicePort.http(8080), ServicePort.tcp(5432)]).api.requireJwt({ issuer: ISSUER, jwksUri: JWKS }),
+      `[ZT111] shop/api.requireJwt(${ISSUER}): port 5432 of api is TCP, where Istio cannot check tokens, so every flow there would be refused. Require tokens on a service whose ports are all HTTP or gRPC.`],
+    ['a wildcard issuer', () => shop().api.requireJwt({ issuer: 'https://*.example.com', jwksUri: JWKS }),
+      '[ZT115] shop/api.requireJwt(https://*.example.com): issuer "https://*.example.com" has a * or whitespace. Give the issuer\'s exact `iss` claim, once.'],
+    ['an empty issuer', () => shop().api.requireJwt({ issuer: ' ', jwksUri: JWKS }), '[ZT115] shop/api.requireJwt( ): issuer " " is empty.'],
+    ['an issuer twice', () => {
+      const { api } = shop();
+      api.requireJwt({ issuer: ISSUER, jwksUri: JWKS });
+      api.requireJwt({ issuer: ISSUER, jwksUri: JWKS });
+    }, `[ZT115] shop/api.requireJwt(${ISSUER}): issuer "${ISSUER}" is required twice.`],
+    ['a plain-http key set', () => shop().api.requireJwt({ issuer: ISSUER, jwksUri: 'http://login.example.com/jwks' }),
+      `[ZT115] shop/api.requireJwt(${ISSUER}): jwksUri "http://login.example.com/jwks" is not an https URL. Give the https URL of the issuer's JSON Web Key Set.`],
+    ['a key set that is no URL', () => shop().api.requireJwt({ issuer: ISSUER, jwksUri: 'jwks.json' }), `[ZT115] shop/api.requireJwt(${ISSUER}): jwksUri "jwks.json" is not a URL.`],
+    ['an empty audience', () => shop().api.requireJwt({ issuer: ISSUER, jwksUri: JWKS, audiences: [''] }),
+      `[ZT115] shop/api.requireJwt(${ISSUER}): audiences has an empty entry or is empty. Name each audience, or omit \`audiences\`.`],
+  ])('%s is refused', (_, declare, message) => {
+    expect(declare).toThrow(message);
+  });
+});
