@@ -5,6 +5,7 @@
 import { HTTP_OPERATION_FIELDS, HTTP_SOURCE_FIELDS, HttpRequest, hostMatch, istioStringMatch } from './_http-match';
 import { RequestContext, RequestPatterns, RequestQuery, authorizeRequests, candidateRequests, httpHandling, tokenOf } from './_request-authz';
 import { SniCondition, parseSniConditions, sniConditionsHold } from './_sni-condition';
+import { parseTargetRefs } from './_waypoint-eval';
 import { manifestNamespace } from '../model/_constants';
 import { principalOf } from '../model/_identity';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
@@ -93,6 +94,8 @@ export interface AuthorizationPolicy {
   readonly action: string;
   readonly provider?: string;
   readonly rules: Rule[];
+  /** The Services of its namespace that its targetRefs name: a waypoint applies it to their traffic, and no workload does. */
+  readonly targets?: string[];
 }
 
 function header(manifest: any): { id: string; namespace: string; where: string; spec: Record<string, any> } {
@@ -151,7 +154,8 @@ export function parsePeerAuthentication(manifest: any): PeerAuthentication {
 /** Parses an AuthorizationPolicy manifest; throws naming the object and field it does not understand. */
 export function parseAuthorizationPolicy(manifest: any): AuthorizationPolicy {
   const { id, namespace, where, spec } = header(manifest);
-  checkKeys(spec, ['action', 'provider', 'rules', 'selector'], `${where}: spec`);
+  checkKeys(spec, ['action', 'provider', 'rules', 'selector', 'targetRef', 'targetRefs'], `${where}: spec`);
+  const targets = parseTargetRefs(spec, where);
   const action = spec.action ?? 'ALLOW';
   if (!ACTIONS.includes(action)) throw new Error(`${where}: spec.action: unknown action ${JSON.stringify(action)}`);
   if (spec.provider !== undefined && action !== 'CUSTOM') throw new Error(`${where}: spec.provider: only valid with action CUSTOM`);
@@ -164,6 +168,7 @@ export function parseAuthorizationPolicy(manifest: any): AuthorizationPolicy {
     action,
     provider: spec.provider?.name,
     rules: rules.map((rule: unknown, i: number) => parseRule(rule, `${where}: spec.rules[${i}]`)),
+    ...targets ? { targets } : {},
   };
 }
 
@@ -308,7 +313,7 @@ export class IstioPolicyIndex {
 
   /** The AuthorizationPolicies that apply to a workload, sorted by id. */
   public authorizationPolicies(w: IstioWorkload): AuthorizationPolicy[] {
-    const applies = (p: AuthorizationPolicy) => !p.selector || p.selector(w.labels);
+    const applies = (p: AuthorizationPolicy) => !p.targets && (!p.selector || p.selector(w.labels));
     const own = (this.authzPolicies.get(w.namespace) ?? []).filter(applies);
     if (w.namespace === this.rootNamespace) return own;
     return [...own, ...(this.authzPolicies.get(this.rootNamespace) ?? []).filter(applies)].sort(byId);

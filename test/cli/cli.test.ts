@@ -253,7 +253,7 @@ describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => 
     ['a host-network workload', 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: { name: agent, namespace: x }\nspec: { template: { spec: { hostNetwork: true, containers: [] } } }\n',
       /bad\.yaml: DaemonSet x\/agent: spec\.template\.spec\.hostNetwork: the analyzer does not model host-network pods, which NetworkPolicies do not isolate and the mesh does not capture\n$/],
     ['a namespace attached to a waypoint', 'apiVersion: v1\nkind: Namespace\nmetadata: { name: x, labels: { istio.io/use-waypoint: waypoint } }\n',
-      /bad\.yaml: Namespace x: metadata\.labels\["istio\.io\/use-waypoint"\]: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity\n$/],
+      /bad\.yaml: Namespace x: metadata\.labels\["istio\.io\/use-waypoint"\]: the analyzer models waypoints for Services only \(a label on the Service\), not for namespaces or workloads, which change where Istio authorizes traffic and with which identity\n$/],
     ['the mesh configuration', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: istio, namespace: istio-system }\ndata: { mesh: "trustDomain: corp.example" }\n',
       /bad\.yaml: ConfigMap istio-system\/istio: data\.mesh: the analyzer does not model the mesh configuration, which can change the trust domain, the root namespace and auto mTLS, which the analyzer assumes are the defaults\n$/],
     ['a DestinationRule whose TLS mode defaults to DISABLE', 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: d, namespace: x }\nspec: { host: db, trafficPolicy: { tls: { mode: null } } }\n',
