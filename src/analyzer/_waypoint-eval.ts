@@ -19,6 +19,9 @@ export const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
 /** The label that says which traffic a waypoint takes: `service` (the default) is traffic addressed to Services. */
 export const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
 
+/** The label Istio's gateway controller gives the pods it deploys for a Gateway (ingress, egress, waypoint). */
+export const GATEWAY_CLASS_LABEL = 'gateway.networking.k8s.io/gateway-class-name';
+
 /** A Service whose traffic a waypoint of its namespace authorizes. */
 export interface WaypointBinding {
   readonly namespace: string;
@@ -91,7 +94,7 @@ export function waypointPodsFromManifests(manifests: any[], described: PodInput[
     return [{
       namespace: manifestNamespace(m),
       name,
-      labels: { [GATEWAY_NAME_LABEL]: name, 'gateway.networking.k8s.io/gateway-class-name': WAYPOINT_CLASS, 'gateway.istio.io/managed': 'istio.io-mesh-controller' },
+      labels: { [GATEWAY_NAME_LABEL]: name, [GATEWAY_CLASS_LABEL]: WAYPOINT_CLASS, 'gateway.istio.io/managed': 'istio.io-mesh-controller' },
       serviceAccount: name,
       ports: [{ port: HBONE_PORT, protocol: 'TCP' }],
       meshed: true,

@@ -18,7 +18,7 @@ import {
   RequestAuthentication, RequestAuthnIndex, RequestContext, RequestPatterns, checkRequestQuery, isRequestQuery, parseRequestAuthentication,
 } from './_request-authz';
 import { authorizeInbound, withSidecarPorts } from './_sidecar-agent-ports';
-import { USE_WAYPOINT_LABEL, WAYPOINT_CLASS, WaypointBinding, WaypointIndex } from './_waypoint-eval';
+import { GATEWAY_CLASS_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_CLASS, WaypointBinding, WaypointIndex } from './_waypoint-eval';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
 import { HostFlow } from './host-flow';
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
@@ -477,9 +477,13 @@ export class Reachability {
     return dir === 'egress' ? this.networkLayer('egress', from, hop.waypoint, HBONE_PORT, 'TCP', why) : this.networkLayer('ingress', hop.waypoint, to, HBONE_PORT, 'TCP', why);
   }
 
-  /** The waypoint a connection from `from` to `to` passes through on `port` (any port when omitted), if any. */
+  /**
+   * The waypoint a connection from `from` to `to` passes through on `port` (any port when omitted), if any. Only
+   * ambient workloads send to a Service's waypoint: sidecars and the gateways Istio deploys connect to the pods.
+   */
   private waypointHop(from: Side, to: Pod, port?: number): { waypoint: Side; binding: WaypointBinding } | undefined {
-    if (!from.pod || from.pod.cls.mesh === undefined) return undefined;
+    const src = from.pod?.cls;
+    if (src?.mesh !== 'ambient' || src.labels[GATEWAY_CLASS_LABEL] !== undefined) return undefined;
     const binding = to.cls.behind.find(b => port === undefined || b.ports.includes(port));
     const waypoint = binding && this.podSides.get(`${binding.namespace}/${binding.waypoint}`);
     return binding && waypoint && waypoint !== from ? { waypoint, binding } : undefined;

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { EgressGateway, ExternalPeer, MeshedService, ServicePort, ZeroTrustNamespace } from '../../src';
+import { EgressGateway, ExternalPeer, MeshedService, MeshMode, ServicePort, ZeroTrustNamespace } from '../../src';
 import { main } from '../../src/cli/_cli';
 
 const MANIFESTS = `
@@ -328,5 +328,27 @@ describe('an egress gateway', () => {
       '',
     ].join('\n'));
     expect(err.join('')).toBe('cdk8s-zero-trust: ignored 2 objects of kinds it does not model: DestinationRule (1), ServiceAccount (1)\n');
+  });
+});
+
+describe('an ambient waypoint', () => {
+  test('the command line reads the waypoint\'s pod from its Gateway and the policies that target the Service', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop');
+    const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop', mesh: MeshMode.AMBIENT });
+    const web = new MeshedService(chart, 'web', { namespace: ns, name: 'web', image: 'web' });
+    const api = new MeshedService(chart, 'api', { namespace: ns, name: 'api', ports: [ServicePort.http(9090)], image: 'api' });
+    web.allowTo(api, { http: { methods: ['GET'] } });
+    const yaml = path.join(dir, 'waypoint.yaml');
+    fs.writeFileSync(yaml, chart.toJson().map((o: any) => JSON.stringify(o)).join('\n---\n'));
+    const out: string[] = [];
+    expect(main(['analyze', yaml], { out: t => out.push(t), err: () => undefined })).toBe(0);
+    expect(out.join('')).toBe([
+      'from \\ to      shop/api  shop/waypoint  shop/web',
+      'shop/api       (self)    .              .',
+      'shop/waypoint  9090/TCP  (self)         .',
+      'shop/web       9090/TCP  15008/TCP      (self)',
+      '',
+    ].join('\n'));
   });
 });

@@ -168,3 +168,58 @@ describe('refused', () => {
     expect(() => new MeshedService(chart, 'w', { namespace: ns, name: 'waypoint' })).toThrow(/\[ZT204\] c\/w: namespace "shop" already has a service named "waypoint"/);
   });
 });
+
+describe('the rules accept the waypoint as declared and refuse hostile variants', () => {
+  test('a hand-written waypoint in a managed namespace is refused', () => {
+    const { app, chart } = shop();
+    new ApiObject(chart, 'rogue', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'rogue', namespace: 'shop' },
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+    });
+    expect(() => app.synthYaml()).toThrow(/\[ZT425\] c\/rogue: /);
+  });
+
+  test('a use-waypoint label naming a waypoint the app does not declare is refused', () => {
+    const { app, api } = shop();
+    api.service!.metadata.addLabel('istio.io/use-waypoint', 'rogue');
+    expect(() => app.synthYaml()).toThrow(
+      /\[ZT417\] .*Service shop\/api: metadata.labels\["istio.io\/use-waypoint"\] names "rogue", which no Gateway of class istio-waypoint in shop declares/);
+  });
+
+  test('a targetRefs policy that admits an undeclared principal at the waypoint is refused', () => {
+    const { app, chart } = shop();
+    new ApiObject(chart, 'extra', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'extra', namespace: 'shop' },
+      spec: { targetRefs: [{ group: '', kind: 'Service', name: 'api' }], action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/admin'] } }] }] },
+    });
+    expect(() => app.synthYaml()).toThrow(/\[ZT416\] c\/api: the authorization of shop\/api differs from the declared flows: it allows shop\/admin -> shop\/api on 9090\/TCP/);
+  });
+});
+
+test('the analyzer sends only ambient workloads through a Service\'s waypoint: a sidecar client connects to the pods, which ztunnel refuses', () => {
+  const { app } = shop();
+  const manifests = objects(app);
+  const pods = [
+    { namespace: 'shop', name: 'web', labels: { 'zero-trust.cdk8s.io/workload': 'web' }, serviceAccount: 'web' },
+    { namespace: 'shop', name: 'api', labels: { 'zero-trust.cdk8s.io/workload': 'api' }, serviceAccount: 'api', ports: [{ port: 9090 }] },
+    // PodInput.waypoint: the pod Istio deploys for the Gateway (Reachability.ofApp derives it).
+    {
+      namespace: 'shop',
+      name: 'waypoint',
+      labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' },
+      serviceAccount: 'waypoint',
+      ports: [{ port: 15008 }],
+      meshed: true,
+      waypoint: true,
+    },
+  ];
+  const ambient = Reachability.analyze({ pods, manifests, namespaces: [{ name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient' } }] });
+  expect(ambient.isAllowed({ from: 'shop/web', to: 'shop/api', port: 9090, method: 'GET', path: '/v1/a' })).toBe(true);
+  const sidecarWeb = [{ ...pods[0], labels: { ...pods[0].labels, 'sidecar.istio.io/inject': 'true' } }, pods[1], pods[2]];
+  const mixed = Reachability.analyze({ pods: sidecarWeb, manifests, namespaces: [{ name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient' } }] });
+  expect(mixed.isAllowed({ from: 'shop/web', to: 'shop/api', port: 9090, method: 'GET', path: '/v1/a' })).toBe(false);
+});
