@@ -5,7 +5,7 @@
 import { HTTP_OPERATION_FIELDS, HTTP_SOURCE_FIELDS, HttpRequest, hostMatch, istioStringMatch } from './_http-match';
 import { RequestContext, RequestPatterns, RequestQuery, authorizeRequests, candidateRequests, httpHandling, tokenOf } from './_request-authz';
 import { SniCondition, parseSniConditions, sniConditionsHold } from './_sni-condition';
-import { parseTargetRefs } from './_waypoint-eval';
+import { parseTargetRefs } from './_target-refs';
 import { manifestNamespace } from '../model/_constants';
 import { principalOf } from '../model/_identity';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';

@@ -7,7 +7,7 @@ import type { AuthorizationPolicy } from './_istio-authz-eval';
 import type { PodInput } from './reachability-input';
 import { HBONE_PORT, manifestNamespace } from '../model/_constants';
 import { GATEWAY_API, GATEWAY_NAME_LABEL } from '../model/_gateway-api-spec';
-import { Labels, checkKeys, isObject } from '../model/_label-selector';
+import { Labels, isObject } from '../model/_label-selector';
 import { addToList } from '../util/_collections';
 
 /** The class whose Gateways Istio deploys as waypoint proxies. */
@@ -43,28 +43,6 @@ function objectName(m: any): string {
 export function isWaypointGateway(m: any): boolean {
   return typeof m?.apiVersion === 'string' && m.apiVersion.startsWith('gateway.networking.k8s.io/') && m.kind === 'Gateway'
     && m.spec?.gatewayClassName === WAYPOINT_CLASS;
-}
-
-/**
- * The Services an AuthorizationPolicy's targetRefs name (undefined without targetRefs); throws for a target the
- * analyzer does not model (a Gateway, a GatewayClass, a ServiceEntry) and for targetRefs beside a selector.
- */
-export function parseTargetRefs(spec: Record<string, any>, where: string): string[] | undefined {
-  if (spec.targetRef !== undefined) throw new Error(`${where}: spec.targetRef: the analyzer models only spec.targetRefs to Services`);
-  if (spec.targetRefs === undefined) return undefined;
-  if (!Array.isArray(spec.targetRefs) || spec.targetRefs.length === 0) throw new Error(`${where}: spec.targetRefs: expected a non-empty list`);
-  if (spec.selector !== undefined) throw new Error(`${where}: spec.targetRefs and spec.selector are exclusive (Istio rejects both)`);
-  return spec.targetRefs.map((t: unknown, i: number) => {
-    const at = `${where}: spec.targetRefs[${i}]`;
-    if (!isObject(t)) throw new Error(`${at}: expected an object`);
-    checkKeys(t, ['group', 'kind', 'name', 'namespace'], at);
-    if (t.kind !== 'Service' || (t.group ?? '') !== '') {
-      throw new Error(`${at}: the analyzer models only targetRefs to a Service (group ""), not ${JSON.stringify(`${t.group ?? ''}/${t.kind}`)}`);
-    }
-    if (t.namespace !== undefined) throw new Error(`${at}.namespace: a policy targets Services of its own namespace only`);
-    if (typeof t.name !== 'string' || t.name === '') throw new Error(`${at}.name: required`);
-    return t.name;
-  });
 }
 
 /**

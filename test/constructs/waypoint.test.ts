@@ -1,5 +1,5 @@
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
-import { MeshedService, MeshMode, Reachability, ServicePort, ZeroTrustNamespace } from '../../src';
+import { MeshedService, MeshMode, PodInput, Reachability, ServicePort, ZeroTrustNamespace } from '../../src';
 import { validateManifests } from '../_schema';
 
 const WAYPOINT = 'cluster.local/ns/shop/sa/waypoint';
@@ -203,7 +203,7 @@ describe('the rules accept the waypoint as declared and refuse hostile variants'
 test('the analyzer sends only ambient workloads through a Service\'s waypoint: a sidecar client connects to the pods, which ztunnel refuses', () => {
   const { app } = shop();
   const manifests = objects(app);
-  const pods = [
+  const pods: PodInput[] = [
     { namespace: 'shop', name: 'web', labels: { 'zero-trust.cdk8s.io/workload': 'web' }, serviceAccount: 'web' },
     { namespace: 'shop', name: 'api', labels: { 'zero-trust.cdk8s.io/workload': 'api' }, serviceAccount: 'api', ports: [{ port: 9090 }] },
     // PodInput.waypoint: the pod Istio deploys for the Gateway (Reachability.ofApp derives it).
@@ -219,7 +219,7 @@ test('the analyzer sends only ambient workloads through a Service\'s waypoint: a
   ];
   const ambient = Reachability.analyze({ pods, manifests, namespaces: [{ name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient' } }] });
   expect(ambient.isAllowed({ from: 'shop/web', to: 'shop/api', port: 9090, method: 'GET', path: '/v1/a' })).toBe(true);
-  const sidecarWeb = [{ ...pods[0], labels: { ...pods[0].labels, 'sidecar.istio.io/inject': 'true' } }, pods[1], pods[2]];
+  const sidecarWeb: PodInput[] = [{ ...pods[0], labels: { ...pods[0].labels, 'sidecar.istio.io/inject': 'true' } }, pods[1], pods[2]];
   const mixed = Reachability.analyze({ pods: sidecarWeb, manifests, namespaces: [{ name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient' } }] });
   expect(mixed.isAllowed({ from: 'shop/web', to: 'shop/api', port: 9090, method: 'GET', path: '/v1/a' })).toBe(false);
 });
