@@ -51,8 +51,8 @@ export function renderWaypointGateway(ns: FlowNamespace): any {
  * ports and requests, attached with targetRefs (a waypoint ignores selector policies). Every Service that uses the
  * waypoint gets one, so that the waypoint admits nothing else: with no inbound flow it has no rules, which admits nothing.
  */
-export function renderWaypointAuthorizationPolicy(server: FlowEnd, inbound: Flow[], requestPrincipals: string[] = []): AuthorizationPolicySpec {
-  const { selector: _selector, ...rest } = renderAuthorizationPolicy(server, inbound, requestPrincipals);
+export function renderWaypointAuthorizationPolicy(server: FlowEnd, inbound: Flow[]): AuthorizationPolicySpec {
+  const { selector: _selector, ...rest } = renderAuthorizationPolicy(server, inbound);
   return { targetRefs: [{ group: '', kind: 'Service', name: server.name }], ...rest };
 }
 

@@ -223,3 +223,11 @@ test('the analyzer sends only ambient workloads through a Service\'s waypoint: a
   const mixed = Reachability.analyze({ pods: sidecarWeb, manifests, namespaces: [{ name: 'shop', labels: { 'istio.io/dataplane-mode': 'ambient' } }] });
   expect(mixed.isAllowed({ from: 'shop/web', to: 'shop/api', port: 9090, method: 'GET', path: '/v1/a' })).toBe(false);
 });
+
+test('ZT417 keeps refusing what the analyzer does not model: a namespace labelled to use a waypoint', () => {
+  const { app, ns } = shop();
+  const namespace = ns.node.findAll().find(c => ApiObject.isApiObject(c) && c.kind === 'Namespace') as ApiObject;
+  namespace.metadata.addLabel('istio.io/use-waypoint', 'waypoint');
+  expect(() => app.synthYaml()).toThrow(
+    /\[ZT417\] .*namespace shop: label istio.io\/use-waypoint=waypoint: the analyzer models waypoints for Services only, not for namespaces or pods/);
+});
