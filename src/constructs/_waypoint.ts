@@ -31,9 +31,17 @@ export function waypointEnd(ns: FlowNamespace): FlowEnd {
   return { name: WAYPOINT_NAME, namespace: ns, selector: { [GATEWAY_NAME_LABEL]: WAYPOINT_NAME }, principal };
 }
 
-/** Whether a server's requests are authorized at a waypoint: it is ambient and a declared flow to it has HTTP rules. */
-export function behindWaypoint(server: FlowEnd, inbound: readonly Flow[]): boolean {
-  return server.namespace.mesh === MeshMode.AMBIENT && inbound.some(f => f.requests !== undefined);
+/**
+ * Whether a server's requests are authorized at a waypoint: it is ambient and a declared flow to it has HTTP rules,
+ * or had them (a later declaration of the whole port keeps it behind the waypoint, whose policy then admits the port).
+ */
+function needsWaypoint(server: WaypointServer, inbound: readonly Flow[]): boolean {
+  return server._usesWaypoint() || (server.namespace.mesh === MeshMode.AMBIENT && inbound.some(f => f.requests !== undefined));
+}
+
+/** Whether a flow end is a server behind a waypoint. */
+function behindWaypoint(end: FlowEnd): boolean {
+  return (end as Partial<WaypointServer>)._usesWaypoint?.() === true;
 }
 
 /** The waypoint's Gateway, as `istioctl waypoint generate` writes it: one HBONE listener, `mesh`, on 15008. */
@@ -65,8 +73,8 @@ function throughWaypoint(f: Flow): boolean {
 }
 
 /** The flows a workload's own NetworkPolicy and ztunnel policy render: without those that pass through a waypoint. */
-export function directFlows(flows: FlowGraph, self: FlowEnd, inbound: Flow[], outbound: Flow[]): { inbound: Flow[]; outbound: Flow[] } {
-  const behind = (server: FlowEnd, f: Flow) => throughWaypoint(f) && behindWaypoint(server, flows.inbound(server));
+export function directFlows(self: FlowEnd, inbound: Flow[], outbound: Flow[]): { inbound: Flow[]; outbound: Flow[] } {
+  const behind = (server: FlowEnd, f: Flow) => throughWaypoint(f) && behindWaypoint(server);
   return { inbound: inbound.filter(f => !behind(self, f)), outbound: outbound.filter(f => !behind(f.to, f)) };
 }
 
@@ -88,6 +96,8 @@ export interface WaypointServer extends FlowEnd {
   readonly node: Construct['node'];
   /** Labels its Service with the waypoint and adds the policy the waypoint applies to it. @internal */
   _useWaypoint(waypoint: Waypoint): void;
+  /** Whether its traffic goes through a waypoint. @internal */
+  _usesWaypoint(): boolean;
 }
 
 /**
@@ -108,7 +118,7 @@ export class Waypoint extends Construct implements FlowEnd {
    */
   public static route(flows: FlowGraph, ns: ZeroTrustNamespace, server: WaypointServer): void {
     const inbound = flows.inbound(server);
-    if (!behindWaypoint(server, inbound)) return;
+    if (!needsWaypoint(server, inbound)) return;
     const waypoint = Waypoint.of(ns);
     server._useWaypoint(waypoint);
     waypoint.servers.add(server);

@@ -225,7 +225,7 @@ export class MeshedService extends Construct {
       metadata: { name: props.name, namespace: ns.name },
       spec: Lazy.any({
         produce: () => {
-          const direct = directFlows(this.flows, this, this.flows.inbound(this), this.flows.outbound(this));
+          const direct = directFlows(this, this.flows.inbound(this), this.flows.outbound(this));
           return renderNetworkPolicy(this, direct.inbound, direct.outbound, [...this.external.values()]);
         },
       }),
@@ -247,7 +247,7 @@ export class MeshedService extends Construct {
         metadata: { name: props.name, namespace: ns.name },
         spec: Lazy.any({
           produce: () => {
-            const direct = directFlows(this.flows, this, this.flows.inbound(this), []);
+            const direct = directFlows(this, this.flows.inbound(this), []);
             return renderAuthorizationPolicy(this, direct.inbound, requestPrincipalsOf(this.jwtRules));
           },
         }),
@@ -380,6 +380,14 @@ export class MeshedService extends Construct {
     const requests = requestsOf(declaredBy, target, ports, options.http);
     this.flows.declare({ from: this, to: target, ports, ...requests ? { requests } : {} });
     Waypoint.route(this.flows, target.namespace, target);
+  }
+
+  /**
+   * Whether this service's traffic goes through its namespace's waypoint.
+   * @internal
+   */
+  public _usesWaypoint(): boolean {
+    return this.waypointPolicy !== undefined;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
+import * as fc from 'fast-check';
 import { MeshedService, MeshMode, PodInput, Reachability, ServicePort, ZeroTrustNamespace } from '../../src';
 import { validateManifests } from '../_schema';
 
@@ -230,4 +231,40 @@ test('ZT417 keeps refusing what the analyzer does not model: a namespace labelle
   namespace.metadata.addLabel('istio.io/use-waypoint', 'waypoint');
   expect(() => app.synthYaml()).toThrow(
     /\[ZT417\] .*namespace shop: label istio.io\/use-waypoint=waypoint: the analyzer models waypoints for Services only, not for namespaces or pods/);
+});
+
+test('property: for random ambient topologies with HTTP rules, the synth proves the waypoints and each request is allowed exactly as declared', () => {
+  const SERVICES = 5;
+  fc.assert(fc.property(
+    fc.array(fc.record({ from: fc.nat(SERVICES - 1), to: fc.nat(SERVICES - 1), port: fc.constantFrom(80, 81), http: fc.boolean() }), { maxLength: 8 }),
+    fc.boolean(),
+    (flows, twoNamespaces) => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'c');
+      const a = new ZeroTrustNamespace(chart, 'a', { name: 'a', mesh: MeshMode.AMBIENT });
+      const b = twoNamespaces ? new ZeroTrustNamespace(chart, 'b', { name: 'b', mesh: MeshMode.AMBIENT }) : a;
+      const services = [...Array(SERVICES).keys()].map(i =>
+        new MeshedService(chart, `s${i}`, { namespace: i % 2 ? b : a, name: `s${i}`, ports: [ServicePort.http(80), ServicePort.http(81)] }));
+      /** Per client>server:port, whether any request (true) or only GET (false) is declared. */
+      const declared = new Map<string, boolean>();
+      const id = (i: number) => `${services[i].namespace.name}/s${i}`;
+      for (const f of flows) {
+        if (f.from === f.to) continue;
+        services[f.from].allowTo(services[f.to], { ports: [f.port], ...f.http ? { http: { methods: ['GET'] } } : {} });
+        const key = `${id(f.from)}>${id(f.to)}:${f.port}`;
+        declared.set(key, declared.get(key) === true || !f.http);
+      }
+      app.synthYaml();
+      const r = Reachability.ofApp(app);
+      for (let i = 0; i < SERVICES; i++) {
+        for (let j = 0; j < SERVICES; j++) {
+          if (i === j) continue;
+          for (const port of [80, 81]) {
+            const any = declared.get(`${id(i)}>${id(j)}:${port}`);
+            expect(r.isAllowed({ from: id(i), to: id(j), port, method: 'GET', path: '/' })).toBe(any !== undefined);
+            expect(r.isAllowed({ from: id(i), to: id(j), port, method: 'POST', path: '/' })).toBe(any === true);
+          }
+        }
+      }
+    }), { numRuns: 40 });
 });
