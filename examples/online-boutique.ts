@@ -1,10 +1,12 @@
 // Google's Online Boutique (microservices-demo) as a zero-trust blueprint. Eleven services in one namespace, each
 // calling only what its code calls; shoppers enter through an Istio ingress gateway on the Gateway API, routed to the
-// frontend alone; Prometheus, in a namespace the app does not manage, scrapes every pod's metrics port and nothing else;
-// the load generator is a client without ports.
+// frontend alone; the payment service reaches its card processor's API, by hostname, only through an egress gateway;
+// Prometheus, in a namespace the app does not manage, scrapes every pod's metrics port and nothing else; the load
+// generator is a client without ports.
 import { App, Chart } from 'cdk8s';
 import {
-  ExternalPeer, GatewayListener, IngressGateway, MeshedService, PlatformPeer, RoutePath, ServicePort, ZeroTrustNamespace, ZeroTrustRules,
+  EgressGateway, ExternalPeer, GatewayListener, IngressGateway, MeshedService, PlatformPeer, RoutePath, ServicePort, ZeroTrustNamespace,
+  ZeroTrustRules,
 } from '../src';
 
 const IMAGE = (name: string) => `us-central1-docker.pkg.dev/google-samples/microservices-demo/${name}:v0.10.2`;
@@ -44,6 +46,12 @@ export function onlineBoutique(app: App): void {
   });
   ZeroTrustRules.suppress(gateway, 'ZT403', 'the storefront is public; the CDN in front of the load balancer filters abuse');
   gateway.route(frontend, { port: 8080, paths: [RoutePath.prefix('/')] });
+
+  // The payment service calls its card processor by name, through the egress gateway: its own NetworkPolicy reaches only
+  // the gateway's pods, and the gateway admits its principal for that host (SNI) alone.
+  const egress = new EgressGateway(chart, 'egress', { namespace: shop, name: 'egress' });
+  ZeroTrustRules.suppress(egress, 'ZT403', 'the processor publishes no fixed ranges; the gateway admits only api.stripe.com, by SNI, for paymentservice');
+  payment.allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.anyAddressUnsafe() }), { ports: [443] });
 
   // Prometheus scrapes Istio's merged metrics port (15020) of every pod, never an app port.
   const prometheus = PlatformPeer.prometheus({

@@ -157,4 +157,13 @@ describe('online-boutique in detail', () => {
       .flatMap((o: any) => (o.spec.rules ?? []).flatMap((rule: any) => (rule.from ?? []).flatMap((f: any) => f.source.principals ?? [])));
     expect(principals.filter((p: string) => p.includes('monitoring'))).toEqual([]);
   });
+
+  test('the payment service reaches api.stripe.com only through the egress gateway, which admits it for that host alone', () => {
+    expect(r.hostFlows().map(f => `${f.from} -> ${f.host} ${f.port} via ${f.via}`)).toEqual(['boutique/paymentservice -> api.stripe.com 443 via boutique/egress-istio']);
+    const payment = find(objects, 'NetworkPolicy', 'boutique', 'paymentservice').spec;
+    // Its only egress beyond the mesh is the gateway's pods: no ipBlock.
+    expect(payment.egress.flatMap((rule: any) => rule.to).filter((peer: any) => peer.ipBlock)).toEqual([]);
+    const entry = find(objects, 'ServiceEntry', 'boutique', 'egress.api.stripe.com');
+    expect(entry.spec).toMatchObject({ hosts: ['api.stripe.com'], location: 'MESH_EXTERNAL', resolution: 'DNS', exportTo: ['.'] });
+  });
 });

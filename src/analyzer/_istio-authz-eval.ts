@@ -4,6 +4,7 @@
  */
 import { HTTP_OPERATION_FIELDS, HTTP_SOURCE_FIELDS, HttpRequest, hostMatch, istioStringMatch } from './_http-match';
 import { RequestContext, RequestPatterns, RequestQuery, authorizeRequests, candidateRequests, httpHandling, tokenOf } from './_request-authz';
+import { SniCondition, parseSniConditions, sniConditionsHold } from './_sni-condition';
 import { manifestNamespace } from '../model/_constants';
 import { principalOf } from '../model/_identity';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
@@ -80,6 +81,7 @@ interface Rule {
   readonly operations?: Operation[];
   /** Whether a field exists only for HTTP (methods, paths, hosts, request principals and their not-forms). */
   readonly http: boolean;
+  readonly sni?: SniCondition[];
 }
 
 /** A parsed AuthorizationPolicy; without rules it matches nothing. */
@@ -166,7 +168,7 @@ export function parseAuthorizationPolicy(manifest: any): AuthorizationPolicy {
 
 function parseRule(rule: unknown, where: string): Rule {
   if (!isObject(rule)) throw new Error(`${where}: expected an object`);
-  checkKeys(rule, ['from', 'to'], where);
+  checkKeys(rule, ['from', 'to', 'when'], where);
   const sources = list(rule.from, `${where}.from`)?.map((f, i) => {
     const at = `${where}.from[${i}]`;
     checkKeys(f, ['source'], at);
@@ -179,7 +181,7 @@ function parseRule(rule: unknown, where: string): Rule {
   });
   const http = (sources ?? []).some(s => HTTP_SOURCE_FIELDS.some(f => s[f] !== undefined))
     || (operations ?? []).some(o => HTTP_OPERATION_FIELDS.some(f => o[f] !== undefined));
-  return { sources, operations, http };
+  return { sources, operations, http, sni: parseSniConditions(rule.when, `${where}.when`) };
 }
 
 function list(value: unknown, where: string): Record<string, any>[] | undefined {
@@ -209,6 +211,8 @@ export interface PeerInfo {
   readonly principal?: string;
   readonly namespace?: string;
   readonly ip?: IpAddress;
+  /** The TLS server name of the connection, when the question names one. */
+  readonly sni?: string;
 }
 
 function anyString(patterns: StringList, value: string | undefined, match = istioStringMatch): boolean {
@@ -258,6 +262,7 @@ function operationMatches(o: Operation, port: string, request: HttpRequest | und
 export function matchingRule(policy: AuthorizationPolicy, peer: PeerInfo, port: number, request?: HttpRequest): number {
   const p = String(port);
   return policy.rules.findIndex(rule => (request !== undefined || !rule.http || policy.action !== 'ALLOW')
+    && sniConditionsHold(rule.sni, policy.action, peer.sni, istioStringMatch)
     && (rule.sources === undefined || rule.sources.some(s => sourceMatches(s, peer, request)))
     && (rule.operations === undefined || rule.operations.some(o => operationMatches(o, p, request))));
 }
@@ -346,6 +351,8 @@ export interface AuthzQuery {
   readonly trustDomain: string;
   /** Where requests are evaluated: HTTP-only fields apply, or plain TCP (ztunnel, or a port not in `opaquePorts`). */
   readonly requests?: RequestContext;
+  /** The TLS server name of the connection, when the question names one. */
+  readonly sni?: string;
 }
 
 /**
@@ -408,8 +415,13 @@ function peerOf(q: AuthzQuery, port: number, protocol: string, reasons?: string[
   const mtls = q.source.meshed && mode !== 'DISABLE';
   // A meshed source is a pod, which has a namespace and a ServiceAccount.
   const peer: PeerInfo = mtls
-    ? { principal: principalOf(q.trustDomain, q.source.namespace!, q.source.serviceAccount!), namespace: q.source.namespace, ip: q.source.ip }
-    : { ip: q.source.ip };
+    ? {
+      principal: principalOf(q.trustDomain, q.source.namespace!, q.source.serviceAccount!),
+      namespace: q.source.namespace,
+      ip: q.source.ip,
+      sni: q.sni,
+    }
+    : { ip: q.source.ip, sni: q.sni };
   if (reasons) {
     reasons.push(mtls
       ? `connection is mTLS: peer principal ${peer.principal}, namespace ${peer.namespace}`

@@ -3,7 +3,7 @@
  * which connections NetworkPolicies and Istio allow between pods; a kind that can, and that the analyzer does not
  * model, is refused, so that the flows it prints are never a guess.
  */
-import { isReadGatewayKind } from './_manifest-gateways';
+import { isIstioGateway, isReadGatewayKind } from './_gateway-pods';
 import { WORKLOAD_API_VERSIONS, objectName } from './_manifest-pods';
 import { refuseUnmodelledContent } from './_manifest-unmodelled';
 import { refuseOverridingKinds } from './reachability';
@@ -25,9 +25,12 @@ const READ_KINDS = new Set([
   'extensions/Deployment', 'extensions/DaemonSet', 'extensions/ReplicaSet', 'extensions/NetworkPolicy',
 ]);
 
+/** The kinds egress routes are read from (`_egress-routes`). */
+const EGRESS_ROUTE_KINDS = ['networking.istio.io/ServiceEntry', 'gateway.networking.k8s.io/TLSRoute'];
+
 /** Istio kinds that route, describe or observe traffic but never decide whether a connection is allowed. */
 const HARMLESS_ISTIO_KINDS = [
-  'networking.istio.io/Gateway', 'networking.istio.io/VirtualService', 'networking.istio.io/ServiceEntry',
+  'networking.istio.io/Gateway', 'networking.istio.io/VirtualService',
   'networking.istio.io/WorkloadEntry', 'networking.istio.io/WorkloadGroup', 'networking.istio.io/ProxyConfig',
   'networking.istio.io/DestinationRule', 'telemetry.istio.io/Telemetry',
 ];
@@ -55,6 +58,9 @@ export function isReadKind(m: any): boolean {
     throw new Error(`${objectName(m)}: the analyzer does not model ${m.kind} (${m.apiVersion}), another mesh's authorization, which can change what is allowed`);
   }
   if (READ_KINDS.has(`${group}/${m.kind}`)) return true;
+  // Istio deploys the pods of a Gateway of its class: the analysis reads them from it. ServiceEntries and TLSRoutes
+  // give the hosts that clients reach through an egress gateway (Reachability.hostFlows).
+  if (isIstioGateway(m) || EGRESS_ROUTE_KINDS.includes(`${group}/${m.kind}`)) return true;
   if (group === 'gateway.networking.k8s.io' && m.kind === 'Gateway' && m.spec?.gatewayClassName === 'istio-waypoint') {
     throw new Error(`${objectName(m)}: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity`);
   }

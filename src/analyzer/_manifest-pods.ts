@@ -2,6 +2,7 @@
  * Pods and namespaces described by manifests: one representative pod per workload, Namespace objects,
  * and every namespace a pod or policy lives in.
  */
+import { gatewayPodsFromManifests } from './_gateway-pods';
 import type { NamespaceInput, PodInput, PodPortInput } from './reachability-input';
 import { manifestNamespace } from '../model/_constants';
 import { checkStringMap, compileSelector, isObject } from '../model/_label-selector';
@@ -49,7 +50,7 @@ export function checkApiVersion(manifest: any, expected: string): void {
 
 /**
  * One pod per workload manifest (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
- * CronJob), named after it.
+ * CronJob), named after it, and one per Gateway that Istio deploys pods for, named `<gateway>-istio`.
  */
 export function podsFromManifests(manifests: any[]): PodInput[] {
   const pods: PodInput[] = [];
@@ -72,7 +73,7 @@ export function podsFromManifests(manifests: any[]): PodInput[] {
       ...(podIp ? { ip: podIp } : {}),
     });
   }
-  return pods;
+  return [...pods, ...gatewayPodsFromManifests(manifests, pods)];
 }
 
 /**

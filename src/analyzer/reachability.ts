@@ -1,4 +1,5 @@
 import { ApiObject, App } from 'cdk8s';
+import { egressRoutes } from './_egress-routes';
 import {
   AuthorizationPolicy, AuthzQuery, IstioPolicyIndex, PeerAuthChain, PeerAuthentication, RequestVerdict,
   allowedPrincipals, meshMode, parseAuthorizationPolicy, parsePeerAuthentication, requestVerdicts,
@@ -18,6 +19,7 @@ import {
 } from './_request-authz';
 import { authorizeInbound, withSidecarPorts } from './_sidecar-agent-ports';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
+import { HostFlow } from './host-flow';
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
 import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, manifestNamespace, tunnelledOverHbone } from '../model/_constants';
 import { DEFAULT_TRUST_DOMAIN } from '../model/_identity';
@@ -95,8 +97,11 @@ export class Reachability {
   private readonly trustDomains = new Map<string, string>();
   private podIndex?: PodIndex;
   private sortedPods?: string[];
+  /** The manifests, whose egress routes `hostFlows` reads. */
+  private readonly manifests: any[];
 
   private constructor(props: ReachabilityProps) {
+    this.manifests = props.manifests ?? [];
     this.trustDomain = props.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     const rootNamespace = props.rootNamespace ?? ISTIO_ROOT_NAMESPACE;
     const policies: NetworkPolicy[] = [];
@@ -231,6 +236,30 @@ export class Reachability {
     return flows;
   }
 
+  /**
+   * Every connection from a pod to a host outside the cluster that the mesh routes through an egress gateway (a
+   * ServiceEntry exported to the pod's namespace, a TLSRoute from it to an Istio Gateway's Service, and one from that
+   * Gateway to the host) and that every layer allows: the client's egress to the gateway's pod, the gateway's ingress,
+   * and the gateway's authorization for the host's server name (SNI). Only sidecar pods are routed so. The gateway's
+   * own connection to the host is a connection to an address: ask `check` with one. Sorted by client, host and port.
+   */
+  public hostFlows(): HostFlow[] {
+    const flows = new Map<string, HostFlow>();
+    for (const route of egressRoutes(this.manifests)) {
+      if (!this.podsById.has(route.gateway)) continue;
+      for (const id of this.pods) {
+        const { cls } = this.podsById.get(id)!;
+        if (id === route.gateway || cls.mesh !== 'sidecar' || (route.clients && !route.clients.has(cls.namespace))) continue;
+        const layers = this.check({ from: id, to: route.gateway, port: route.gatewayPort });
+        if (layers.egress && layers.ingress && this._authorizesServerName(id, route.gateway, route.gatewayPort, route.host)) {
+          flows.set(`${id} ${route.host} ${route.port} ${route.gateway}`, { from: id, host: route.host, port: route.port, via: route.gateway });
+        }
+      }
+    }
+    return [...flows.values()]
+      .sort((a, b) => compareStrings(a.from, b.from) || compareStrings(a.host, b.host) || a.port - b.port || compareStrings(a.via, b.via));
+  }
+
   /** The allowed flows as a table: one row per client, one column per server, cells list the allowed ports. */
   public toMatrix(): string {
     return renderMatrix(this.pods, this.allowedFlows());
@@ -312,6 +341,15 @@ export class Reachability {
     // A sidecar's uncaptured ports pass no Istio policy, whatever the request.
     if (outsideIstioAuthorization(b.cls.mesh, port)) return undefined;
     return requestVerdicts(this.authzQuery(this.side(from), b), port, extra);
+  }
+
+  /**
+   * Whether the authorization of `to` alone admits a TCP connection from `from` on `port` with TLS server name `sni`.
+   * @internal
+   */
+  public _authorizesServerName(from: string, to: string, port: number, sni: string): boolean {
+    const destination = this.side(to).pod!;
+    return authorizeInbound({ ...this.authzQuery(this.side(from), destination), sni }, destination.cls.mesh, port, 'TCP');
   }
 
   /**

@@ -4,7 +4,6 @@
  */
 import * as fs from 'fs';
 import { manifestsOfYaml } from '../analyzer/_manifest-documents';
-import { gatewayPodsFromManifests } from '../analyzer/_manifest-gateways';
 import { isReadKind, readObjects } from '../analyzer/_manifest-kinds';
 import { namespacesFromManifests, objectName, podsFromManifests } from '../analyzer/_manifest-pods';
 import { withServicePorts } from '../analyzer/_manifest-services';
@@ -45,6 +44,8 @@ export function main(argv: string[], io: CliOutput = {
     const { reachability, ignored } = analyze(args.files.flatMap(f => readManifests(f, args.namespace)));
     if (ignored) io.err(`cdk8s-zero-trust: ${ignored}\n`);
     io.out(reachability.toMatrix());
+    const hosts = reachability.hostFlows();
+    if (hosts.length > 0) io.out(`\nexternal hosts, through egress gateways:\n${hosts.map(h => `  ${h.from} -> ${h.host} ${h.port}/TCP via ${h.via}\n`).join('')}`);
     if (args.mermaid) {
       writeFile(args.mermaid, reachability.toMermaid());
       io.out(`Mermaid diagram written to ${args.mermaid}\n`);
@@ -129,7 +130,7 @@ function inNamespace(manifests: any[], namespace: string): any[] {
 function analyze(manifests: any[]): { reachability: Reachability; ignored?: string } {
   const { read, ignored } = readObjects(manifests);
   const described = podsFromManifests(read);
-  const pods = withServicePorts(read, [...described, ...gatewayPodsFromManifests(read, described)]);
+  const pods = withServicePorts(read, described);
   return { reachability: Reachability.analyze({ pods, manifests: read, namespaces: namespacesFromManifests(read, pods) }), ignored };
 }
 

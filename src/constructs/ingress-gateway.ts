@@ -8,7 +8,6 @@ import type { MeshedService } from './meshed-service';
 import { RoutePath } from './route-path';
 import { AppProtocol } from './service-port';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
-import { registerPodStandIn } from '../analyzer/_pod-stand-ins';
 import type { PodInput } from '../analyzer/reachability-input';
 import { ZeroTrustGuard } from '../guard/_guard';
 import { ISTIOD_EGRESS, NAMESPACE_NAME_LABEL, infrastructurePeer } from '../model/_constants';
@@ -206,7 +205,6 @@ export class IngressGateway extends Construct {
       metadata: { name: deployment, namespace: ns.name },
       spec: this.renderAuthorizationPolicy(),
     });
-    registerPodStandIn(this);
     ZeroTrustGuard.registerEnd(this);
     ZeroTrustGuard.registerEntryPoint(this);
   }
@@ -250,20 +248,11 @@ export class IngressGateway extends Construct {
   }
 
   /**
-   * The pod that stands for the gateway's pods in a reachability analysis: Istio's gateway pod, in the mesh, listening
-   * on the listener ports.
+   * No stand-in pods: the analysis derives the gateway's pod from the Gateway object, as it does for any Gateway of class `istio`.
    * @internal
    */
   public _reachabilityPods(): PodInput[] {
-    return [{
-      namespace: this.namespace.name,
-      name: this.serviceAccountName,
-      labels: { ...this.selector },
-      serviceAccount: this.serviceAccountName,
-      ports: this.listenerPorts().map(port => ({ port, protocol: 'TCP' })),
-      meshed: true,
-      gateway: true,
-    }];
+    return [];
   }
 
   /**

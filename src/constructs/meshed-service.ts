@@ -8,6 +8,7 @@ import { renderAuthorizationPolicy, renderNetworkPolicy } from './_render';
 import { validateFlow } from './_validate-flow';
 import { requestsOf } from './_validate-http';
 import type { AllowToOptions } from './allow-to-options';
+import { EgressGateway } from './egress-gateway';
 import { ExternalFlowOptions, ExternalPeer } from './external-peer';
 import type { JwtRequirement } from './jwt-requirement';
 import { ServicePort } from './service-port';
@@ -284,15 +285,18 @@ export class MeshedService extends Construct {
    *
    * It adds one egress rule with the peer's ipBlocks to this workload's NetworkPolicy; declaring the same peer again
    * merges the ports. Nothing is admitted inbound.
-   * @param peer the addresses, from `ExternalPeer.cidr()` or `ExternalPeer.anyAddressUnsafe()`
+   * A host peer (`ExternalPeer.host()`) is reached through its egress gateway instead: this workload's NetworkPolicy
+   * reaches only the gateway's pods, and the gateway admits this service's principal for that host.
+   * @param peer the addresses, from `ExternalPeer.cidr()` or `ExternalPeer.anyAddressUnsafe()`, or a host from `ExternalPeer.host()`
    * @param options the ports
    */
   public allowToExternal(peer: ExternalPeer, options: ExternalFlowOptions): void {
-    const where = `${this.node.path}.allowToExternal(${peer.cidrs.join(', ')})`;
+    const where = `${this.node.path}.allowToExternal(${peer.hostname ?? peer.cidrs.join(', ')})`;
     if (options.ports.length === 0) {
       throw new Error(ruleMessage('ZT105', where, 'the flow has no ports', 'Give the ports the service connects to.'));
     }
     for (const port of options.ports) checkPort(where, port);
+    if (peer._host) return EgressGateway._route(this, peer, sortedUnique(options.ports), where);
     const earlier = this.external.get(peer._key)?.ports ?? [];
     this.external.set(peer._key, { peer, ports: sortedUnique([...earlier, ...options.ports]) });
   }

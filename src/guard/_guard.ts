@@ -5,6 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { inLinearSynth, linearizeApp } from './_linear-synth';
 import { registerRenderedCheck } from './_rendered-checks';
 import { VerifiedEnd, VerifiedNamespace, verifyDeclaredFlows } from './_verify';
+import { isHostGateway, verifyGatewayHosts } from './_verify-egress';
 import { namespacesFromManifests, podsFromManifests } from '../analyzer/_manifest-pods';
 import { Reachability, checkReadable } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
@@ -221,7 +222,9 @@ export class ZeroTrustGuard extends Construct {
     const namespaces = new Map<string, VerifiedNamespace>(this.namespaces.map(ns => [ns.name, {
       path: ns.node.path, allowDns: ns.allowDns, sidecar: ns.mesh === 'sidecar',
     }]));
-    return [...findings, ...verifyDeclaredFlows(r, pods, ends, this.flows, namespaces)];
+    const gateways = [...this.ends.values()].filter(isHostGateway);
+    const trustDomains = new Map(this.namespaces.map(ns => [ns.name, ns.trustDomain]));
+    return [...findings, ...verifyDeclaredFlows(r, pods, ends, this.flows, namespaces), ...verifyGatewayHosts(r, pods, gateways, trustDomains)];
   }
 }
 

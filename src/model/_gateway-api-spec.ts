@@ -9,6 +9,9 @@ export const ISTIO_GATEWAY_CLASS = 'istio';
 /** The label Istio puts on the pods of the gateway it deploys for a Gateway; its value is the Gateway's name. */
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
+/** The Gateway annotation that sets the type of the Service Istio deploys for it. */
+export const GATEWAY_SERVICE_TYPE_ANNOTATION = 'networking.istio.io/service-type';
+
 /**
  * The name of the Deployment, Service and ServiceAccount Istio deploys for a Gateway of class `istio`:
  * `<gateway name>-<class name>`, so the gateway pods run as that ServiceAccount.

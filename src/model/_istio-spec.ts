@@ -43,6 +43,8 @@ export interface RequestAuthenticationSpec {
 export interface AuthorizationRuleSpec {
   readonly from?: Array<{ readonly source: AuthorizationSourceSpec }>;
   readonly to?: Array<{ readonly operation: AuthorizationOperationSpec }>;
+  /** Conditions, all of which must hold; an egress gateway's rules name the TLS server name (`connection.sni`). */
+  readonly when?: Array<{ readonly key: string; readonly values: string[] }>;
 }
 
 export interface AuthorizationPolicySpec {

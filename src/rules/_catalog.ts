@@ -2,6 +2,7 @@
 // The rule table of docs/rules.md is written from it.
 import { AUTHORIZATION_RULES } from './_authorization-rules';
 import { CONSTRUCT_RULES } from './_construct-rules';
+import { EGRESS_RULES } from './_egress-rules';
 import { GATEWAY_RULES } from './_gateway-rules';
 import { L7_RULES } from './_l7-rules';
 import { MESH_RULES } from './_mesh-rules';
@@ -18,7 +19,7 @@ import { compareStrings } from '../util/_collections';
 /** Every rule, one object each, in id order: the one registry of ids, metadata and checks. */
 export const RULES: Rule[] = [
   ...CONSTRUCT_RULES, ...GATEWAY_RULES, ...NETWORK_POLICY_RULES, ...AUTHORIZATION_RULES, ...MESH_RULES, ...POD_RULES, ...OPENING_RULES,
-  ...PROOF_RULES, ...PLATFORM_RULES, ...L7_RULES,
+  ...PROOF_RULES, ...PLATFORM_RULES, ...EGRESS_RULES, ...L7_RULES,
 ].sort((x, y) => compareStrings(x.id, y.id));
 
 /** Every rule's catalog entry, without its check, in id order. */

@@ -5,6 +5,7 @@
  * the declared identities, addresses, mesh-wide policies, and entry points from outside the cluster.
  */
 import { isDeepStrictEqual } from 'util';
+import { egressObjects } from './_egress-rules';
 import { ManifestContext, Finding, Placed, Landed, view, landed, namespaceOf, rootObjects, authorizationPolicies, sourceEntries, sourceField, finding, list, NetworkPolicyRule, networkPolicyRules, NetworkPolicyPeer, networkPolicyPeers, peerField, emptySelector, allowPolicy, podTemplates, positiveSourceFields, linkLocal, internalRangesOf, blocksLeftByZt403, weakMtlsModes, meshHost, declaredObject } from './_manifest-objects';
 import { Rule } from './_rule';
 import { RuleSeverity } from './rule-info';
@@ -278,7 +279,9 @@ export const OPENING_RULES: Rule[] = [
       const boundToGateways = landed(ctx, ['VirtualService']).flatMap(o => list(o.spec.gateways).map((g, k) => [g, k] as const)
         .filter(([g]) => g !== 'mesh').map(([g, k]) => finding('ZT425', o, `spec.gateways[${k}]`,
           `gateway "${g}" brings traffic from outside the cluster, through gateway pods the app does not declare, to the VirtualService's hosts`, fix)));
-      return [...boundToGateways, ...landed(ctx, ENTRY_KINDS).filter(o => !declaredObject(ctx, o)).map(o => finding('ZT425', o, '', o.manifest.kind === 'ReferenceGrant'
+      const entries = landed(ctx, ENTRY_KINDS);
+      const egress = egressObjects(ctx, entries);
+      return [...boundToGateways, ...entries.filter(o => !declaredObject(ctx, o) && !egress.has(o)).map(o => finding('ZT425', o, '', o.manifest.kind === 'ReferenceGrant'
         ? 'it lets routes of other namespaces send traffic from their gateways, whose pods the app does not declare, into the namespace'
         : 'it brings traffic from outside the cluster, through gateway pods the app does not declare, into the namespace', fix))];
     },

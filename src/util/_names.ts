@@ -21,6 +21,15 @@ export function dns1035LabelProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Why `name` is not a DNS-1123 subdomain (a host name), or undefined when it is one. */
+export function dns1123SubdomainProblem(name: string): string | undefined {
+  if (name.length > 253) return `"${name}" is ${name.length} characters long, over the limit of 253`;
+  if (!DNS1123_SUBDOMAIN.test(name) || name.split('.').some(l => l.length > 63)) {
+    return `"${name}" is not a DNS-1123 subdomain (dot-separated labels of lowercase letters, digits and '-', each starting and ending with a letter or digit, at most 63 characters)`;
+  }
+  return undefined;
+}
+
 /** Why `key` is not a valid label key, or undefined when it is one. */
 export function labelKeyProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');

@@ -340,8 +340,8 @@ describe('mesh membership', () => {
 
 describe('unsupported Istio input is an error naming the object and field', () => {
   test.each([
-    [ap('foo', 'p', { rules: [{ when: [{ key: 'request.headers[x]', values: ['1'] }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].when: field not supported by the analyzer'],
-    [ap('foo', 'p', { rules: [{ when: [{ key: 'request.auth.claims[iss]', values: ['x'] }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].when: field not supported by the analyzer'],
+    [ap('foo', 'p', { rules: [{ when: [{ key: 'request.headers[x]', values: ['1'] }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].when[0].key: the analyzer models only the condition connection.sni, not "request.headers[x]"'],
+    [ap('foo', 'p', { rules: [{ when: [{ key: 'request.auth.claims[iss]', values: ['x'] }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].when[0].key: the analyzer models only the condition connection.sni, not "request.auth.claims[iss]"'],
     [ap('foo', 'p', { rules: [{ from: [{ source: { remoteIpBlocks: ['1.2.3.4'] } }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].from[0].source.remoteIpBlocks: field not supported by the analyzer'],
     [ap('foo', 'p', { rules: [{ to: [{ operation: { methods: 'GET' } }] }] }), 'AuthorizationPolicy foo/p: spec.rules[0].to[0].operation.methods: expected a list of strings'],
     [ap('foo', 'p', { targetRef: { kind: 'Gateway', name: 'g' } }), 'AuthorizationPolicy foo/p: spec.targetRef: field not supported by the analyzer'],

@@ -9,6 +9,7 @@ describe('isReadKind', () => {
     ['security.istio.io/v1', 'RequestAuthentication'],
     ['extensions/v1beta1', 'Deployment'], ['extensions/v1beta1', 'NetworkPolicy'],
     ['gateway.networking.k8s.io/v1', 'HTTPRoute'], ['gateway.networking.k8s.io/v1', 'GRPCRoute'],
+    ['networking.istio.io/v1', 'ServiceEntry'], ['gateway.networking.k8s.io/v1', 'TLSRoute'],
   ])('reads %s %s', (apiVersion, kind) => {
     expect(isReadKind(obj(apiVersion, kind))).toBe(true);
   });
@@ -24,7 +25,7 @@ describe('isReadKind', () => {
   test.each([
     ['v1', 'ConfigMap'], ['v1', 'Secret'], ['v1', 'ServiceAccount'], ['networking.k8s.io/v1', 'Ingress'],
     ['route.openshift.io/v1', 'Route'], ['networking.istio.io/v1', 'VirtualService'], ['networking.istio.io/v1alpha3', 'Gateway'],
-    ['networking.istio.io/v1', 'ServiceEntry'], ['networking.istio.io/v1', 'WorkloadEntry'],
+    ['networking.istio.io/v1', 'WorkloadEntry'],
     ['telemetry.istio.io/v1', 'Telemetry'], ['kuma.io/v1alpha1', 'MeshTimeout'], ['example.notistio.io/v1', 'Sidecar'], ['serving.knative.dev/v1', 'Service'],
   ])('ignores %s %s', (apiVersion, kind) => {
     expect(isReadKind(obj(apiVersion, kind))).toBe(false);

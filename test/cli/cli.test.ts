@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
+import { EgressGateway, ExternalPeer, MeshedService, ServicePort, ZeroTrustNamespace } from '../../src';
 import { main } from '../../src/cli/_cli';
 
 const MANIFESTS = `
@@ -234,7 +236,7 @@ describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => 
       /bad\.yaml: NetworkPolicy x\/p: unsupported apiVersion "networking\.k8s\.io\/v1beta1" \(expected networking\.k8s\.io\/v1\)\n$/],
     ['an unknown workload apiVersion', 'apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: { name: d }\n', /bad\.yaml: Deployment default\/d: unsupported apiVersion "extensions\/v1beta1"/],
     ['a policy the analyzer does not understand', 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: p, namespace: x }\nspec: { rules: [{ when: [{ key: \"request.headers[x]\", values: [y] }] }] }\n',
-      /bad\.yaml: AuthorizationPolicy x\/p: spec\.rules\[0\]\.when: field not supported by the analyzer\n$/],
+      /bad\.yaml: AuthorizationPolicy x\/p: spec\.rules\[0\]\.when\[0\]\.key: the analyzer models only the condition connection\.sni, not "request\.headers\[x\]"\n$/],
     ['a kind that overrides NetworkPolicies', 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: { name: a }\n',
       /bad\.yaml: AdminNetworkPolicy a: the analyzer does not model AdminNetworkPolicy, which can change what NetworkPolicies and Istio allow\n$/],
     ['an Istio kind the analyzer does not model', 'apiVersion: rbac.istio.io/v1alpha1\nkind: ServiceRoleBinding\nmetadata: { name: b, namespace: x }\n',
@@ -300,5 +302,31 @@ describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => 
     const { code, out } = run('--help');
     expect(code).toBe(0);
     expect(out).toMatch(/^usage: cdk8s-zero-trust analyze\|verify/);
+  });
+});
+
+describe('an egress gateway', () => {
+  test('the command line reads the gateway\'s pods from its Gateway and the hosts from its ServiceEntries and TLSRoutes', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop');
+    const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop' });
+    const payment = new MeshedService(chart, 'payment', { namespace: ns, name: 'payment', ports: [ServicePort.grpc(50051)], image: 'payment' });
+    const egress = new EgressGateway(chart, 'egress', { namespace: ns, name: 'egress' });
+    payment.allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.cidr('203.0.113.0/24') }), { ports: [443] });
+    const yaml = path.join(dir, 'egress.yaml');
+    fs.writeFileSync(yaml, chart.toJson().map((o: any) => JSON.stringify(o)).join('\n---\n'));
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(main(['analyze', yaml], { out: t => out.push(t), err: t => err.push(t) })).toBe(0);
+    expect(out.join('')).toBe([
+      'from \\ to          shop/egress-istio  shop/payment',
+      'shop/egress-istio  (self)             .',
+      'shop/payment       443/TCP            (self)',
+      '',
+      'external hosts, through egress gateways:',
+      '  shop/payment -> api.stripe.com 443/TCP via shop/egress-istio',
+      '',
+    ].join('\n'));
+    expect(err.join('')).toBe('cdk8s-zero-trust: ignored 2 objects of kinds it does not model: DestinationRule (1), ServiceAccount (1)\n');
   });
 });

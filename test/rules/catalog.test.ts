@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { AllowFlow, ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, PlatformPeer, RoutePath, ServicePort, ZeroTrustNamespace } from '../../src';
+import { AllowFlow, EgressGateway, ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, PlatformPeer, RoutePath, ServicePort, ZeroTrustNamespace } from '../../src';
 import { RULES, RULE_CATALOG, ruleMessage, ruleTableMarkdown } from '../../src/rules/_catalog';
 
 describe('rule catalog', () => {
@@ -50,6 +50,10 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
     const b = new MeshedService(chart, 'b', { namespace: ns, name: 'b', ports: http() });
     return { chart, ns, a, b };
   };
+  const egressWorld = () => {
+    const w = world();
+    return { ...w, egress: new EgressGateway(w.chart, 'egress', { namespace: w.ns, name: 'egress' }) };
+  };
   const CASES: Array<[string, () => void]> = [
     ['ZT101', () => { const { a } = world(); a.allowTo(a); }],
     ['ZT103', () => { const { a } = world(); a.allowTo(world().b); }],
@@ -83,6 +87,20 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
     ['ZT124', () => { const { chart, ns } = world(); gateway(chart, ns).route(new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: [ServicePort.tcp(80)] }), { port: 80 }); }],
     ['ZT125', () => { const { chart, ns, a } = world(); gateway(chart, ns).route(a, { port: 80, listeners: ['https'] }); }],
     ['ZT126', () => { const { chart, ns } = world(); new IngressGateway(chart, 'g', { namespace: ns, name: 'g', listeners: [GatewayListener.http()], sources: [] }); }],
+    ['ZT130', () => ExternalPeer.host('*.stripe.com', { gateway: { name: 'egress' }, addresses: ExternalPeer.cidr('203.0.113.0/24') })],
+    ['ZT131', () => { const { a, egress } = egressWorld(); a.allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.cidr('203.0.113.0/24') }), { ports: [80] }); }],
+    ['ZT132', () => {
+      const { chart, egress } = egressWorld();
+      const other = new ZeroTrustNamespace(chart, 'o', { name: 'o' });
+      new MeshedService(chart, 'x', { namespace: other, name: 'x', ports: http() })
+        .allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.cidr('203.0.113.0/24') }), { ports: [443] });
+    }],
+    ['ZT133', () => { const { chart } = world(); new EgressGateway(chart, 'g', { namespace: new ZeroTrustNamespace(chart, 'amb', { name: 'amb', mesh: MeshMode.AMBIENT }), name: 'g' }); }],
+    ['ZT134', () => {
+      const { a, egress } = egressWorld();
+      a.allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.cidr('203.0.113.0/24') }), { ports: [443] });
+      a.allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.cidr('198.51.100.0/24') }), { ports: [443] });
+    }],
     ['ZT140', () => PlatformPeer.kubernetesApiServer({ cidrs: ['0.0.0.0/0'] })],
     ['ZT141', () => { const { a } = world(); PlatformPeer.kubernetesApiServer({ cidrs: ['10.0.0.1/32'] }).allowTo(a); }],
     ['ZT142', () => { const { a } = world(); PlatformPeer.ingressController(PLATFORM_PODS).allowTo(a); }],
