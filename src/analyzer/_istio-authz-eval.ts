@@ -81,6 +81,7 @@ interface Rule {
   readonly operations?: Operation[];
   /** Whether a field exists only for HTTP (methods, paths, hosts, request principals and their not-forms). */
   readonly http: boolean;
+  /** `connection.sni` conditions, which Istio applies to TCP and HTTP alike. */
   readonly sni?: SniCondition[];
 }
 
@@ -349,10 +350,10 @@ export interface AuthzQuery {
   readonly chain: PeerAuthChain;
   readonly policies: AuthorizationPolicy[];
   readonly trustDomain: string;
-  /** Where requests are evaluated: HTTP-only fields apply, or plain TCP (ztunnel, or a port not in `opaquePorts`). */
-  readonly requests?: RequestContext;
   /** The TLS server name of the connection, when the question names one. */
   readonly sni?: string;
+  /** Where requests are evaluated: HTTP-only fields apply, or plain TCP (ztunnel, or a port not in `opaquePorts`). */
+  readonly requests?: RequestContext;
 }
 
 /**

@@ -332,6 +332,15 @@ export class Reachability {
   }
 
   /**
+   * Whether the authorization of `to` alone admits a TCP connection from `from` on `port` with TLS server name `sni`.
+   * @internal
+   */
+  public _authorizesServerName(from: string, to: string, port: number, sni: string): boolean {
+    const destination = this.side(to).pod!;
+    return authorizeInbound({ ...this.authzQuery(this.side(from), destination), sni }, destination.cls.mesh, port, 'TCP');
+  }
+
+  /**
    * Istio's verdict, from `from` to `to` on `port`, on requests that stand for every request, covering `extra`'s
    * patterns too; undefined when Istio does not evaluate requests there.
    * @internal
@@ -341,15 +350,6 @@ export class Reachability {
     // A sidecar's uncaptured ports pass no Istio policy, whatever the request.
     if (outsideIstioAuthorization(b.cls.mesh, port)) return undefined;
     return requestVerdicts(this.authzQuery(this.side(from), b), port, extra);
-  }
-
-  /**
-   * Whether the authorization of `to` alone admits a TCP connection from `from` on `port` with TLS server name `sni`.
-   * @internal
-   */
-  public _authorizesServerName(from: string, to: string, port: number, sni: string): boolean {
-    const destination = this.side(to).pod!;
-    return authorizeInbound({ ...this.authzQuery(this.side(from), destination), sni }, destination.cls.mesh, port, 'TCP');
   }
 
   /**
