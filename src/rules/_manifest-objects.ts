@@ -257,6 +257,7 @@ export function internalRangesOf({ block, except }: RuleBlock): CidrBlock[] {
 
 /** The ipBlocks of a rule but those of a family the rule covers whole, which ZT403 reports. */
 export function blocksLeftByZt403(blocks: RuleBlock[]): RuleBlock[] {
+  if (blocks.length === 0) return blocks;
   const reported = coveredFamilies(blocks.map(b => b.block));
   return blocks.filter(b => !reported.includes(b.block.family));
 }
