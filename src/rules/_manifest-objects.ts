@@ -66,8 +66,12 @@ export function view<T>(ctx: ManifestContext, name: string, build: () => T): T {
     cache = new Map();
     views.set(ctx, cache);
   }
-  if (!cache.has(name)) cache.set(name, build());
-  return cache.get(name) as T;
+  let value = cache.get(name);
+  if (value === undefined && !cache.has(name)) {
+    value = build();
+    cache.set(name, value);
+  }
+  return value as T;
 }
 
 /** The objects of each kind in managed namespaces: every rule reads a few kinds. */
