@@ -234,26 +234,13 @@ function sourceMatches(source: Source, peer: PeerInfo): boolean {
     && (source.notIpBlocks === undefined || !anyBlock(source.notIpBlocks as CidrBlock[], peer.ip));
 }
 
-function anySource(sources: Source[], peer: PeerInfo): boolean {
-  for (const s of sources) {
-    if (sourceMatches(s, peer)) return true;
-  }
-  return false;
-}
-
 /** The index of the first rule of the policy that matches, or -1. */
 export function matchingRule(policy: AuthorizationPolicy, peer: PeerInfo, port: number): number {
   const p = String(port);
-  // Plain loops: the ZT416 proof asks this per policy, probe and peer.
-  for (let i = 0; i < policy.rules.length; i++) {
-    const { sources, operations } = policy.rules[i];
-    if (sources !== undefined && !anySource(sources, peer)) continue;
-    if (operations === undefined) return i;
-    for (const o of operations) {
-      if ((o.ports === undefined || o.ports.includes(p)) && (o.notPorts === undefined || !o.notPorts.includes(p))) return i;
-    }
-  }
-  return -1;
+  return policy.rules.findIndex(rule =>
+    (rule.sources === undefined || rule.sources.some(s => sourceMatches(s, peer)))
+    && (rule.operations === undefined || rule.operations.some(o =>
+      (o.ports === undefined || o.ports.includes(p)) && (o.notPorts === undefined || !o.notPorts.includes(p)))));
 }
 
 /** Whether some rule of the policy uses one of the source fields. */
@@ -369,31 +356,29 @@ export function authorize(q: AuthzQuery, port: number, protocol: string, reasons
   return evaluatePolicies(q.policies, peer, port, mtls, reasons);
 }
 
-/** `matchingRule`, explaining why identity or address fields cannot match when `reasons` is given. */
-function matched(p: AuthorizationPolicy, peer: PeerInfo, port: number, mtls: boolean, reasons?: string[]): number {
-  const rule = matchingRule(p, peer, port);
-  if (reasons && !mtls && usesSourceFields(p, MTLS_ONLY_FIELDS)) {
-    reasons.push(`${p.id} uses principals/namespaces, which match only over mTLS: on plaintext they never match and their not-forms always match`);
-  }
-  if (reasons && !peer.ip && usesSourceFields(p, IP_FIELDS)) {
-    reasons.push(`${p.id} uses ipBlocks but the client has no known ip: ipBlocks never match it and notIpBlocks always do`);
-  }
-  return rule;
-}
-
 function evaluatePolicies(policies: AuthorizationPolicy[], peer: PeerInfo, port: number, mtls: boolean, reasons?: string[]): boolean {
+  const matched = (p: AuthorizationPolicy) => {
+    const rule = matchingRule(p, peer, port);
+    if (reasons && !mtls && usesSourceFields(p, MTLS_ONLY_FIELDS)) {
+      reasons.push(`${p.id} uses principals/namespaces, which match only over mTLS: on plaintext they never match and their not-forms always match`);
+    }
+    if (reasons && !peer.ip && usesSourceFields(p, IP_FIELDS)) {
+      reasons.push(`${p.id} uses ipBlocks but the client has no known ip: ipBlocks never match it and notIpBlocks always do`);
+    }
+    return rule;
+  };
   // One pass per action, in Istio's order, without intermediate lists: the ZT416 proof calls this per probe.
   if (reasons) {
     for (const p of policies) if (p.action === 'AUDIT') reasons.push(`AUDIT policy ${p.id} has no effect on access`);
     for (const p of policies) {
       if (p.action !== 'CUSTOM') continue;
-      const rule = matched(p, peer, port, mtls, reasons);
+      const rule = matched(p);
       if (rule >= 0) reasons.push(`CUSTOM policy ${p.id} rules[${rule}] matches: the external authorizer ${p.provider ?? ''} decides; assumed to permit`);
     }
   }
   for (const p of policies) {
     if (p.action !== 'DENY') continue;
-    const rule = matched(p, peer, port, mtls, reasons);
+    const rule = matched(p);
     if (rule >= 0) {
       reasons?.push(`DENY policy ${p.id} rules[${rule}] matches: denied`);
       return false;
@@ -403,7 +388,7 @@ function evaluatePolicies(policies: AuthorizationPolicy[], peer: PeerInfo, port:
   for (const p of policies) {
     if (p.action !== 'ALLOW') continue;
     allows++;
-    const rule = matched(p, peer, port, mtls, reasons);
+    const rule = matched(p);
     if (rule >= 0) {
       reasons?.push(`ALLOW policy ${p.id} rules[${rule}] matches: allowed`);
       return true;

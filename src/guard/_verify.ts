@@ -37,8 +37,6 @@ interface PodFacts {
   /** `namespace/name` of the service whose label it carries. */
   readonly service?: string;
   readonly mesh?: 'sidecar' | 'ambient';
-  /** The infrastructure it is (cluster DNS, istiod): the egress each managed namespace's own policies allow to it. */
-  readonly infrastructure: InfrastructureEgress[];
 }
 
 interface Difference {
@@ -62,9 +60,7 @@ export function verifyDeclaredFlows(
     const id = `${input.namespace}/${input.name}`;
     const name = input.labels?.[WORKLOAD_LABEL];
     const service = name === undefined ? undefined : `${input.namespace}/${name}`;
-    const infra = INFRASTRUCTURE.filter(e => input.namespace === e.namespace
-      && Object.entries(e.podLabels).every(([k, v]) => input.labels?.[k] === v));
-    facts.set(id, { id, input, ns: namespaces.get(input.namespace), service, mesh: r._mesh(id), infrastructure: infra });
+    facts.set(id, { id, input, ns: namespaces.get(input.namespace), service, mesh: r._mesh(id) });
     if (service !== undefined) addToList(podsOf, service, id);
   }
   const byKey = new Map(services.map(s => [s.key, s]));
@@ -74,10 +70,8 @@ export function verifyDeclaredFlows(
     const ports = a.service === undefined || b.service === undefined ? undefined : flows.ports(a.service, b.service);
     // HBONE hides the app port from NetworkPolicy: there it can only tell which pods may open the tunnel.
     const anyTcp = ports !== undefined && layer !== 'authorization' && tunnelledOverHbone(a.mesh, b.mesh);
-    const verdicts = r._verdicts(layer, a.id, b.id, matching);
-    for (let i = 0; i < verdicts.length; i++) {
-      const { port, protocol, allowed } = verdicts[i];
-      const expected = (protocol === 'TCP' && (anyTcp || ports?.includes(port) === true)) || infrastructure(a.ns, b, port, protocol);
+    for (const { port, protocol, allowed } of r._verdicts(layer, a.id, b.id, matching)) {
+      const expected = (protocol === 'TCP' && (anyTcp || ports?.includes(port) === true)) || infrastructure(a.ns, b.input, port, protocol);
       if (allowed !== expected) differing.push({ from: a.id, to: b.id, port, protocol, actual: allowed });
     }
   };
@@ -124,11 +118,9 @@ export function verifyDeclaredFlows(
   return findings;
 }
 
-const INFRASTRUCTURE = [DNS_EGRESS, ISTIOD_EGRESS];
-
 /** Flows the namespace's own policies allow every pod: cluster DNS and, for sidecars, istiod. */
-function infrastructure(ns: VerifiedNamespace | undefined, to: PodFacts, port: number, protocol: string): boolean {
-  if (ns === undefined || to.infrastructure.length === 0) return false;
-  return to.infrastructure.some(e => ((e === DNS_EGRESS && ns.allowDns) || (e === ISTIOD_EGRESS && ns.sidecar))
-    && e.ports.some(p => p.port === port && (p.protocol ?? 'TCP') === protocol));
+function infrastructure(ns: VerifiedNamespace | undefined, to: PodInput, port: number, protocol: string): boolean {
+  const reaches = (e: InfrastructureEgress) => to.namespace === e.namespace && Object.entries(e.podLabels).every(([k, v]) => to.labels?.[k] === v)
+    && e.ports.some(p => p.port === port && (p.protocol ?? 'TCP') === protocol);
+  return ns !== undefined && ((ns.allowDns && reaches(DNS_EGRESS)) || (ns.sidecar && reaches(ISTIOD_EGRESS)));
 }
