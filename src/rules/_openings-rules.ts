@@ -124,11 +124,11 @@ function namespaceWide(o: Landed, rules: NetworkPolicyRule[]): boolean {
 }
 
 /** Why a pod selector in a managed namespace may select pods the app does not declare there, or undefined. */
-function unknownPods(known: Map<string, Declared>, namespace: string, selector: unknown): string | undefined {
+function unknownPods(ctx: ManifestContext, namespace: string, selector: unknown): string | undefined {
   if (selector === undefined) return `selects every pod of "${namespace}"`;
   const names = pinnedValues(selector, WORKLOAD_LABEL);
   if (names === undefined) return `does not pin \`${WORKLOAD_LABEL}\` to workload names, so it selects any pod of "${namespace}" whose labels match`;
-  const workloads = known.get(namespace)!.workloads;
+  const workloads = declared(ctx).get(namespace)!.workloads;
   const unknown = names.filter(n => !workloads.has(n));
   if (unknown.length > 0) return `selects ${unknown.map(n => `"${n}"`).join(', ')}, which the app does not declare in "${namespace}"`;
   return undefined;
@@ -312,7 +312,6 @@ export const OPENING_RULES: Rule[] = [
     check(ctx) {
       const fix = `Select pods by \`${WORKLOAD_LABEL}\`, naming MeshedServices of the namespace, or suppress ZT428 with a reason.`;
       const later = ', including pods created later that the proof cannot see';
-      const known = declared(ctx);
       const peers = networkPolicyPeers(ctx).flatMap(p => {
         const { podSelector, namespaceSelector } = isObject(p.peer) ? p.peer : {} as Record<string, unknown>;
         // ipBlock peers select no pods; empty selectors are ZT402's, unpinned namespaceSelectors ZT419's, unmanaged namespaces ZT420's.
@@ -320,7 +319,7 @@ export const OPENING_RULES: Rule[] = [
         const namespaces = namespaceSelector === undefined ? [namespaceOf(p.rule.o)] : emptySelector(namespaceSelector) ? []
           : (pinnedValues(namespaceSelector, NAMESPACE_NAME_LABEL) ?? []).filter(n => ctx.managed.has(n));
         return namespaces.flatMap(namespace => {
-          const problem = unknownPods(known, namespace, podSelector);
+          const problem = unknownPods(ctx, namespace, podSelector);
           if (!problem) return [];
           return [podSelector === undefined ? finding('ZT428', p.rule.o, peerField(p), `the peer ${problem}${later}`, fix)
             : finding('ZT428', p.rule.o, `${peerField(p)}.podSelector`, `the podSelector ${problem}${later}`, fix)];
@@ -329,7 +328,7 @@ export const OPENING_RULES: Rule[] = [
       const rulesOf = new Map<Landed, NetworkPolicyRule[]>();
       for (const r of networkPolicyRules(ctx)) addToList(rulesOf, r.o, r);
       const targets = [...rulesOf].filter(([o, rules]) => !namespaceWide(o, rules)).flatMap(([o]) => {
-        const problem = unknownPods(known, namespaceOf(o), o.spec.podSelector ?? {});
+        const problem = unknownPods(ctx, namespaceOf(o), o.spec.podSelector ?? {});
         return problem ? [finding('ZT428', o, 'spec.podSelector', `the policy's podSelector ${problem}, and its rules also open pods created later that the proof cannot see`, fix)] : [];
       });
       return [...peers, ...targets];
