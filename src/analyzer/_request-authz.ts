@@ -159,6 +159,9 @@ export function candidateRequests(ctx: RequestContext, q: RequestQuery, extra: R
     principals.map(requestPrincipal => ({ method, path, host, requestPrincipal })))));
 }
 
+/** The request that stands for every request where no policy looks at requests. */
+const ANY_REQUEST: HttpRequest = { method: 'GET', path: '/', host: 'zt.example', requestPrincipal: '' };
+
 /** A request as explanations write it. */
 export function describeRequest(r: HttpRequest): string {
   return `${r.method} ${r.path} (host ${r.host}, ${r.requestPrincipal === '' ? 'no token' : `token ${r.requestPrincipal}`})`;
@@ -181,7 +184,8 @@ export function authorizeRequests(
   }
   if (q.path !== undefined && normalizePath(q.path) !== q.path) reasons?.push(`Istio normalizes path ${q.path} to ${normalizePath(q.path)} before matching`);
   const l7 = ctx.authns.length > 0 || ctx.policies.some(p => p.rules.some(r => r.http));
-  const candidates = candidateRequests(ctx, q);
+  // Without HTTP fields or RequestAuthentications the verdict is the same for every request: one stands for all.
+  const candidates = l7 || isRequestQuery(q) ? candidateRequests(ctx, q) : [ANY_REQUEST];
   const open = !(q.method !== undefined && q.path !== undefined && q.host !== undefined && q.requestPrincipal !== undefined);
   const explain = (r: HttpRequest, lead: string) => {
     if (!reasons) return;
