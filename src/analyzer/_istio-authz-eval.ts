@@ -4,9 +4,9 @@
  */
 import { HTTP_OPERATION_FIELDS, HTTP_SOURCE_FIELDS, HttpRequest, hostMatch, istioStringMatch } from './_http-match';
 import { RequestContext, RequestPatterns, RequestQuery, authorizeRequests, candidateRequests, httpHandling, tokenOf } from './_request-authz';
+import { securityHeader } from './_security-manifest';
 import { SniCondition, parseSniConditions, sniConditionsHold } from './_sni-condition';
 import { parseTargetRefs } from './_target-refs';
-import { manifestNamespace } from '../model/_constants';
 import { principalOf } from '../model/_identity';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
 import { DATAPLANE_MODE_LABEL, ISTIO_INJECTION_LABEL, ISTIO_REVISION_LABEL } from '../model/_mesh-labels';
@@ -14,7 +14,6 @@ import { SIDECAR_INJECT, sidecarInject } from '../model/_workload-rules';
 import { CidrBlock, IpAddress, cidrContains, parseCidr } from '../util/_cidr';
 import { compareStrings, addToList } from '../util/_collections';
 
-const API_VERSIONS = ['security.istio.io/v1', 'security.istio.io/v1beta1'];
 const MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'];
 const ACTIONS = ['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'];
 const SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'ipBlocks', 'notIpBlocks', ...HTTP_SOURCE_FIELDS];
@@ -98,18 +97,6 @@ export interface AuthorizationPolicy {
   readonly targets?: string[];
 }
 
-function header(manifest: any): { id: string; namespace: string; where: string; spec: Record<string, any> } {
-  const namespace = manifestNamespace(manifest);
-  const id = `${namespace}/${manifest.metadata?.name}`;
-  const where = `${manifest.kind} ${id}`;
-  if (!API_VERSIONS.includes(manifest.apiVersion)) {
-    throw new Error(`${where}: unsupported apiVersion ${JSON.stringify(manifest.apiVersion)} (expected ${API_VERSIONS.join(' or ')})`);
-  }
-  const spec = manifest.spec ?? {};
-  if (!isObject(spec)) throw new Error(`${where}: spec: expected an object`);
-  return { id, namespace, where, spec };
-}
-
 function selectorOf(spec: Record<string, any>, where: string): LabelMatcher | undefined {
   return spec.selector === undefined ? undefined : compileSelector(spec.selector, `${where}: spec.selector`, true);
 }
@@ -125,7 +112,7 @@ function parseMode(mtls: unknown, where: string): string | undefined {
 
 /** Parses a PeerAuthentication manifest; throws naming the object and field it does not understand. */
 export function parsePeerAuthentication(manifest: any): PeerAuthentication {
-  const { id, namespace, where, spec } = header(manifest);
+  const { id, namespace, where, spec } = securityHeader(manifest);
   checkKeys(spec, ['mtls', 'portLevelMtls', 'selector'], `${where}: spec`);
   // Istio reads a selector without matchLabels as namespace-wide, like no selector.
   const matcher = selectorOf(spec, where);
@@ -153,7 +140,7 @@ export function parsePeerAuthentication(manifest: any): PeerAuthentication {
 
 /** Parses an AuthorizationPolicy manifest; throws naming the object and field it does not understand. */
 export function parseAuthorizationPolicy(manifest: any): AuthorizationPolicy {
-  const { id, namespace, where, spec } = header(manifest);
+  const { id, namespace, where, spec } = securityHeader(manifest);
   checkKeys(spec, ['action', 'provider', 'rules', 'selector', 'targetRef', 'targetRefs'], `${where}: spec`);
   const targets = parseTargetRefs(spec, where);
   const action = spec.action ?? 'ALLOW';

@@ -130,7 +130,7 @@ function parseRules(rules: unknown, dir: Direction, namespace: string, where: st
     if (!isObject(rule)) throw new Error(`${at}: expected an object`);
     checkKeys(rule, [peersKey, 'ports'], at);
     const peers = optionalList(rule[peersKey], `${at}.${peersKey}`)?.map((p, j) => {
-      const key = `${namespace} ${JSON.stringify(p)}`;
+      const key = peerKey(namespace, p);
       let peer = cache.get(key);
       if (!peer) {
         peer = parsePeer(p, namespace, `${at}.${peersKey}[${j}]`);
@@ -141,6 +141,32 @@ function parseRules(rules: unknown, dir: Direction, namespace: string, where: st
     const ports = optionalList(rule.ports, `${at}.ports`)?.map((p, j) => parsePort(p, `${at}.ports[${j}]`));
     return new ParsedRule(namespace, rule, peers, ports);
   });
+}
+
+/**
+ * A key equal for peers that parse alike: the namespace, then the peer's selectors when they are matchLabels of strings
+ * (nearly every peer; cheaper than JSON), else its JSON. Strings carry their length, so no two peers share a key.
+ */
+function peerKey(namespace: string, peer: unknown): string {
+  const prefix = `${namespace.length}:${namespace}`;
+  if (!isObject(peer)) return `${prefix} ${JSON.stringify(peer)}`;
+  let key = `${prefix}|`;
+  for (const field in peer) {
+    const selector = peer[field];
+    if ((field !== 'podSelector' && field !== 'namespaceSelector') || !isObject(selector)) return `${prefix} ${JSON.stringify(peer)}`;
+    key += field === 'podSelector' ? 'p' : 'n';
+    for (const part in selector) {
+      const labels = selector[part];
+      if (part !== 'matchLabels' || !isObject(labels)) return `${prefix} ${JSON.stringify(peer)}`;
+      key += 'm';
+      for (const k in labels) {
+        const v = labels[k];
+        if (typeof v !== 'string') return `${prefix} ${JSON.stringify(peer)}`;
+        key += `${k.length}:${k}${v.length}:${v}`;
+      }
+    }
+  }
+  return key;
 }
 
 /** A rule, keeping its text for `key`; a class rather than a closure, so that it holds on to nothing else. */

@@ -14,6 +14,14 @@ export interface Verdict extends Probe {
   readonly allowed: boolean;
 }
 
+/** Whether the list holds the port and protocol; a loop rather than a closure, as this runs for every candidate peer. */
+function has(list: Probe[], port: number, protocol: string): boolean {
+  for (const p of list) {
+    if (p.port === port && p.protocol === protocol) return true;
+  }
+  return false;
+}
+
 /** Collects probes, once each, always starting with the destination's own ports; there are a few per peer. */
 class Probes {
   private readonly list: Probe[] = [];
@@ -23,14 +31,13 @@ class Probes {
   }
 
   public add(port: number, protocol: string): void {
-    if (!isPortNumber(port) || this.list.some(p => p.port === port && p.protocol === protocol)) return;
-    this.list.push({ port, protocol });
+    if (isPortNumber(port) && !has(this.list, port, protocol)) this.list.push({ port, protocol });
   }
 
   /** A port of `protocol` that the destination does not serve and no rule names, standing for all such ports. */
-  public addUnnamed(protocol: string, named: Set<number>): void {
+  public addUnnamed(protocol: string, named: number[]): void {
     let port = 1;
-    while (named.has(port) || this.destination.some(p => p.port === port && p.protocol === protocol)) port++;
+    while (named.includes(port) || has(this.destination, port, protocol)) port++;
     this.add(port, protocol);
   }
 
@@ -46,21 +53,22 @@ class Probes {
  */
 export function networkProbes(matching: Rule[] | undefined, destination: EndpointPort[]): Probe[] {
   const probes = new Probes(destination);
-  const named = new Set<number>();
-  const anyPort = new Set<string>(matching === undefined ? PROTOCOLS : []);
+  // Lists, not sets: a few ports and protocols each, and the ZT416 proof asks this for every candidate peer.
+  const named: number[] = [];
+  const anyPort: string[] = matching === undefined ? [...PROTOCOLS] : [];
+  const addAny = (protocol: string) => anyPort.includes(protocol) || anyPort.push(protocol);
   for (const rule of matching ?? []) {
-    if (rule.ports === undefined) PROTOCOLS.forEach(proto => anyPort.add(proto));
+    if (rule.ports === undefined) PROTOCOLS.forEach(addAny);
     for (const rp of rule.ports ?? []) {
       if (rp.port === undefined) {
-        anyPort.add(rp.protocol);
+        addAny(rp.protocol);
       } else if (typeof rp.port === 'number') {
         const end = rp.endPort ?? rp.port;
-        named.add(rp.port);
-        named.add(end);
+        named.push(rp.port, end);
         probes.add(rp.port, rp.protocol);
         probes.add(end, rp.protocol);
         let inside = rp.port;
-        while (inside <= end && destination.some(p => p.port === inside && p.protocol === rp.protocol)) inside++;
+        while (inside <= end && has(destination, inside, rp.protocol)) inside++;
         if (inside <= end) probes.add(inside, rp.protocol);
       }
       // A named port resolves to one of the destination's ports, which are probed already.
@@ -74,11 +82,11 @@ export function networkProbes(matching: Rule[] | undefined, destination: Endpoin
 export function authorizationProbes(policies: AuthorizationPolicy[], destination: EndpointPort[]): Probe[] {
   const tcp = destination.filter(p => p.protocol === 'TCP');
   const probes = new Probes(tcp);
-  const named = new Set<number>();
+  const named: number[] = [];
   for (const rule of policies.flatMap(p => p.rules)) {
     for (const op of rule.operations ?? []) {
       for (const text of [...op.ports ?? [], ...op.notPorts ?? []]) {
-        if (/^\d+$/.test(text)) named.add(Number(text));
+        if (/^\d+$/.test(text) && !named.includes(Number(text))) named.push(Number(text));
       }
     }
   }

@@ -3,11 +3,10 @@
  * (RequestAuthentication), and the requests that stand for every request when a question leaves attributes open.
  */
 import { HttpRequest, normalizePath, witnesses } from './_http-match';
-import { manifestNamespace } from '../model/_constants';
+import { securityHeader } from './_security-manifest';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
 import { addToList, compareStrings } from '../util/_collections';
 
-const API_VERSIONS = ['security.istio.io/v1', 'security.istio.io/v1beta1'];
 
 /** The JWT fields that decide where a token is read and how it is checked, not whose it is: all are accepted. */
 const JWT_RULE_FIELDS = [
@@ -35,14 +34,7 @@ export interface RequestAuthentication {
 
 /** Parses a RequestAuthentication manifest; throws naming the object and field it does not understand. */
 export function parseRequestAuthentication(manifest: any): RequestAuthentication {
-  const namespace = manifestNamespace(manifest);
-  const id = `${namespace}/${manifest.metadata?.name}`;
-  const where = `${manifest.kind} ${id}`;
-  if (!API_VERSIONS.includes(manifest.apiVersion)) {
-    throw new Error(`${where}: unsupported apiVersion ${JSON.stringify(manifest.apiVersion)} (expected ${API_VERSIONS.join(' or ')})`);
-  }
-  const spec = manifest.spec ?? {};
-  if (!isObject(spec)) throw new Error(`${where}: spec: expected an object`);
+  const { id, namespace, where, spec } = securityHeader(manifest);
   // targetRef(s) attach the policy to a waypoint or gateway, which the analyzer does not model.
   checkKeys(spec, ['selector', 'jwtRules'], `${where}: spec`);
   const rules = spec.jwtRules ?? [];
@@ -167,6 +159,9 @@ export function candidateRequests(ctx: RequestContext, q: RequestQuery, extra: R
     principals.map(requestPrincipal => ({ method, path, host, requestPrincipal })))));
 }
 
+/** The request that stands for every request where no policy looks at requests. */
+const ANY_REQUEST: HttpRequest = { method: 'GET', path: '/', host: 'zt.example', requestPrincipal: '' };
+
 /** A request as explanations write it. */
 export function describeRequest(r: HttpRequest): string {
   return `${r.method} ${r.path} (host ${r.host}, ${r.requestPrincipal === '' ? 'no token' : `token ${r.requestPrincipal}`})`;
@@ -189,7 +184,8 @@ export function authorizeRequests(
   }
   if (q.path !== undefined && normalizePath(q.path) !== q.path) reasons?.push(`Istio normalizes path ${q.path} to ${normalizePath(q.path)} before matching`);
   const l7 = ctx.authns.length > 0 || ctx.policies.some(p => p.rules.some(r => r.http));
-  const candidates = candidateRequests(ctx, q);
+  // Without HTTP fields or RequestAuthentications the verdict is the same for every request: one stands for all.
+  const candidates = l7 || isRequestQuery(q) ? candidateRequests(ctx, q) : [ANY_REQUEST];
   const open = !(q.method !== undefined && q.path !== undefined && q.host !== undefined && q.requestPrincipal !== undefined);
   const explain = (r: HttpRequest, lead: string) => {
     if (!reasons) return;

@@ -25,6 +25,7 @@ import { DestinationRuleSpec, ISTIO_NETWORKING_API, ISTIO_SECURITY_API, JwtRuleS
 import { ruleMessage } from '../rules/_catalog';
 import { sortedUnique } from '../util/_collections';
 import { dns1035LabelProblem, labelKeyProblem, labelValueProblem } from '../util/_names';
+import { oneByte } from '../util/_one-byte';
 
 /**
  * Props for `MeshedService`.
@@ -362,12 +363,12 @@ export class MeshedService extends Construct {
         `the workload is in namespace "${namespace ?? 'default'}", not "${this.namespace.name}"`,
         `Create it with \`metadata: { namespace: '${this.namespace.name}' }\`.`));
     }
-    if (workload instanceof kplus.Workload) {
-      for (const [key, value] of Object.entries(this.podLabels)) workload.podMetadata.addLabel(key, value);
-      workload.select(kplus.LabelSelector.of({ labels: this.selector }));
-    } else {
-      for (const [key, value] of Object.entries(this.podLabels)) workload.metadata.addLabel(key, value);
-    }
+    const podMetadata = workload instanceof kplus.Workload ? workload.podMetadata : workload.metadata;
+    for (const [key, value] of Object.entries(this.podLabels)) podMetadata.addLabel(key, value);
+    if (workload instanceof kplus.Workload) workload.select(kplus.LabelSelector.of({ labels: this.selector }));
+    // cdk8s-plus labels pods with an address built from the node path: kept as it is, but stored one byte a character.
+    const address = podMetadata.getLabel(kplus.Pod.ADDRESS_LABEL);
+    if (address !== undefined) podMetadata.addLabel(kplus.Pod.ADDRESS_LABEL, oneByte(address));
     this.workloads.push(workload);
   }
 

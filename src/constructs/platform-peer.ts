@@ -1,14 +1,10 @@
-import { Construct, IConstruct } from 'constructs';
 import { checkPort } from './_check-port';
+import { PlatformEnd, PlatformEndDescription } from './_platform-end';
 import { validateFlow } from './_validate-flow';
 import { ExternalPeer } from './external-peer';
 import type { MeshedService } from './meshed-service';
-import { registerPodStandIn } from '../analyzer/_pod-stand-ins';
-import type { PodInput } from '../analyzer/reachability-input';
 import { ZeroTrustGuard } from '../guard/_guard';
-import { FlowNamespace } from '../model/_flow';
 import { DEFAULT_TRUST_DOMAIN, principalOf } from '../model/_identity';
-import { DATAPLANE_MODE_LABEL } from '../model/_mesh-labels';
 import { MERGED_METRICS_PORT } from '../model/_sidecar-ports';
 import { MeshMode } from '../model/mesh-mode';
 import { ruleMessage } from '../rules/_catalog';
@@ -284,7 +280,7 @@ export class PlatformPeer {
    * The peer's pods as a flow end: a stable key, their namespace as the flow model reads it, and their stand-in pod.
    * @internal
    */
-  public get _end(): { key: string; namespace: FlowNamespace; serviceAccount: string; selector: Record<string, string>; principal: string } {
+  public get _end(): PlatformEndDescription {
     const pods = this.pods!;
     return {
       key: JSON.stringify([this.role, this.namespace, pods.serviceAccount, this.podLabels, pods.mesh, pods.trustDomain]),
@@ -307,68 +303,5 @@ export class PlatformPeer {
         `${this.namespace}/${this.pods!.serviceAccount} is in trust domain "${own}" and ${service.name} in "${service.namespace.trustDomain}"`,
         'Give the PlatformPeer the trust domain of the service\'s namespace.'));
     }
-  }
-}
-
-/** The container of an app's platform peer ends, under the app's root. */
-const CONTAINER_ID = 'zero-trust-platform-peers';
-
-/**
- * A platform peer's pods in one app: a flow end, registered with the app's guard, with one stand-in pod for the
- * analyzer. One per peer and app, whichever service declared the first flow.
- */
-class PlatformEnd extends Construct {
-  /** The end of `peer` in the app of `scope`, created on first use; refuses a different peer with the same identity. */
-  public static of(scope: IConstruct, peer: PlatformPeer, declaredBy: () => string): PlatformEnd {
-    const root = scope.node.root as Construct;
-    const container = (root.node.tryFindChild(CONTAINER_ID) as Construct | undefined) ?? new Construct(root, CONTAINER_ID);
-    const desc = peer._end;
-    const id = `${desc.namespace.name}.${desc.serviceAccount}`;
-    const twin = container.node.tryFindChild(id) as PlatformEnd | undefined;
-    if (twin === undefined) {
-      if (ZeroTrustGuard.managesNamespace(scope, desc.namespace.name)) {
-        throw new Error(ruleMessage('ZT144', declaredBy(), `the peer's namespace "${desc.namespace.name}" is managed by the app`,
-          'Declare its pods as a MeshedService of that namespace and allow the flow with `allowTo`.'));
-      }
-      return new PlatformEnd(container, id, desc);
-    }
-    if (twin.key !== desc.key) {
-      throw new Error(ruleMessage('ZT145', declaredBy(), `two platform peers run as ServiceAccount "${desc.serviceAccount}" in "${desc.namespace.name}" but differ`,
-        'Create the peer once and pass that PlatformPeer to every flow.'));
-    }
-    return twin;
-  }
-
-  public readonly name: string;
-  public readonly namespace: FlowNamespace;
-  public readonly selector: { readonly [key: string]: string };
-  public readonly principal: string;
-  /** No ports: the peer is only ever a client. */
-  public readonly ports: ReadonlyArray<{ readonly port: number }> = [];
-  private readonly key: string;
-  private readonly serviceAccount: string;
-
-  private constructor(scope: Construct, id: string, desc: PlatformPeer['_end']) {
-    super(scope, id);
-    this.key = desc.key;
-    this.name = desc.serviceAccount;
-    this.namespace = desc.namespace;
-    this.selector = desc.selector;
-    this.principal = desc.principal;
-    this.serviceAccount = desc.serviceAccount;
-    ZeroTrustGuard.registerEnd(this);
-    registerPodStandIn(this);
-  }
-
-  /** One pod with the peer's labels and identity, enrolled in its mesh mode. */
-  public _reachabilityPods(): PodInput[] {
-    const mesh = this.namespace.mesh;
-    return [{
-      namespace: this.namespace.name,
-      name: this.name,
-      labels: { ...this.selector, ...(mesh === MeshMode.AMBIENT ? { [DATAPLANE_MODE_LABEL]: 'ambient' } : {}) },
-      serviceAccount: this.serviceAccount,
-      meshed: mesh !== MeshMode.NONE,
-    }];
   }
 }

@@ -96,8 +96,12 @@ export function view<T>(ctx: ManifestContext, name: string, build: () => T): T {
     cache = new Map();
     views.set(ctx, cache);
   }
-  if (!cache.has(name)) cache.set(name, build());
-  return cache.get(name) as T;
+  let value = cache.get(name);
+  if (value === undefined && !cache.has(name)) {
+    value = build();
+    cache.set(name, value);
+  }
+  return value as T;
 }
 
 /** The objects of each kind in managed namespaces: every rule reads a few kinds. */
@@ -299,6 +303,7 @@ export function internalRangesOf({ block, except }: RuleBlock): CidrBlock[] {
 
 /** The ipBlocks of a rule but those of a family the rule covers whole, which ZT403 reports. */
 export function blocksLeftByZt403(blocks: RuleBlock[]): RuleBlock[] {
+  if (blocks.length === 0) return blocks;
   const reported = coveredFamilies(blocks.map(b => b.block));
   return blocks.filter(b => !reported.includes(b.block.family));
 }

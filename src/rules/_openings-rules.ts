@@ -23,12 +23,14 @@ import { addToList } from '../util/_collections';
  */
 function pinnedValues(selector: unknown, key: string): string[] | undefined {
   if (!isObject(selector)) return undefined;
-  let values: string[] | undefined;
-  const narrow = (next: string[]) => { values = values === undefined ? next : values.filter(v => next.includes(v)); };
+  // No closure or list for a selector without expressions: ZT419, ZT420 and ZT428 ask this of every peer.
   const label = isObject(selector.matchLabels) ? selector.matchLabels[key] : undefined;
-  if (typeof label === 'string') narrow([label]);
-  for (const e of list(selector.matchExpressions)) {
-    if (e?.key === key && e.operator === 'In') narrow(list(e.values).filter(v => typeof v === 'string'));
+  let values: string[] | undefined = typeof label === 'string' ? [label] : undefined;
+  if (!Array.isArray(selector.matchExpressions)) return values;
+  for (const e of selector.matchExpressions) {
+    if (e?.key !== key || e.operator !== 'In') continue;
+    const next = list(e.values).filter(v => typeof v === 'string');
+    values = values === undefined ? next : values.filter(v => next.includes(v));
   }
   return values;
 }
@@ -140,7 +142,8 @@ function unknownPods(ctx: ManifestContext, namespace: string, selector: unknown)
   if (endSelector(ctx, namespace, selector)) return undefined;
   const names = pinnedValues(selector, WORKLOAD_LABEL);
   if (names === undefined) return `does not pin \`${WORKLOAD_LABEL}\` to workload names, so it selects any pod of "${namespace}" whose labels match`;
-  const unknown = names.filter(n => !declared(ctx).get(namespace)!.workloads.has(n));
+  const workloads = declared(ctx).get(namespace)!.workloads;
+  const unknown = names.filter(n => !workloads.has(n));
   if (unknown.length > 0) return `selects ${unknown.map(n => `"${n}"`).join(', ')}, which the app does not declare in "${namespace}"`;
   return undefined;
 }

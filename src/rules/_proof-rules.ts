@@ -15,7 +15,7 @@ export const PROOF_RULES: Rule[] = [
     id: 'ZT417',
     title: 'Policies the analyzer cannot read',
     severity: RuleSeverity.ERROR,
-    rationale: 'Without reading every policy the analyzer cannot prove what the app allows; it never guesses. Suppress only for policy features it does not model (`when` conditions, `remoteIpBlocks`), and review those by hand.',
+    rationale: 'Without reading every policy the analyzer cannot prove what the app allows; it never guesses. Suppress only for policy features it does not model (`when` conditions other than `connection.sni`, `remoteIpBlocks`), and review those by hand.',
     suppressible: true,
   },
 ];

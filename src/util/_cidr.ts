@@ -133,5 +133,7 @@ export function cidrsCover(blocks: CidrBlock[], [start, end]: [bigint, bigint]):
 
 /** The address families whose whole space the blocks cover together (`0.0.0.0/1` and `128.0.0.0/1` cover IPv4). */
 export function coveredFamilies(blocks: CidrBlock[]): Array<4 | 6> {
+  // Most rules name no block: the rules ask about every rule of every NetworkPolicy.
+  if (blocks.length === 0) return [];
   return ([4, 6] as const).filter(f => cidrsCover(blocks.filter(b => b.family === f), [0n, 2n ** BigInt(BITS[f])]));
 }

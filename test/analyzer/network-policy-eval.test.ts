@@ -444,3 +444,21 @@ describe('NetworkPolicy validation', () => {
     expect(analyze({ podSelector: {} }, 'v2')).toThrow(/^NetworkPolicy x\/p: unsupported apiVersion "v2"/);
   });
 });
+
+describe('NetworkPolicy peers repeated across policies', () => {
+  const from = (labels: Record<string, string>) => [{ from: [{ podSelector: { matchLabels: labels } }] }];
+  const only = (target: string, labels: Record<string, string>) =>
+    np(target.split('/')[0], target.split('/')[1], { podSelector: pod(target.split('/')[1]), policyTypes: ['Ingress'], ingress: from(labels) });
+
+  test('the same peer text selects pods of its own policy\'s namespace', () => {
+    const r = world([only('x/a', { pod: 'b' }), only('y/a', { pod: 'b' })]);
+    expect([r.isAllowed({ from: 'x/b', to: 'x/a', port: 80 }), r.isAllowed({ from: 'y/b', to: 'x/a', port: 80 })]).toEqual([true, false]);
+    expect([r.isAllowed({ from: 'y/b', to: 'y/a', port: 80 }), r.isAllowed({ from: 'x/b', to: 'y/a', port: 80 })]).toEqual([true, false]);
+  });
+
+  test('peers whose labels differ only in where a separator falls are told apart', () => {
+    const r = world([only('x/a', { 't:u': 'v' }), only('x/c', { t: 'u:v' })], { podLabels: { 'x/b': { 't:u': 'v' } } });
+    expect(r.isAllowed({ from: 'x/b', to: 'x/a', port: 80 })).toBe(true);
+    expect(r.isAllowed({ from: 'x/b', to: 'x/c', port: 80 })).toBe(false);
+  });
+});

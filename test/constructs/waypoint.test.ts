@@ -236,7 +236,9 @@ test('ZT417 keeps refusing what the analyzer does not model: a namespace labelle
 test('property: for random ambient topologies with HTTP rules, the synth proves the waypoints and each request is allowed exactly as declared', () => {
   const SERVICES = 5;
   fc.assert(fc.property(
-    fc.array(fc.record({ from: fc.nat(SERVICES - 1), to: fc.nat(SERVICES - 1), port: fc.constantFrom(80, 81), http: fc.boolean() }), { maxLength: 8 }),
+    fc.array(fc.record({
+      from: fc.nat(SERVICES - 1), to: fc.nat(SERVICES - 1), port: fc.constantFrom(80, 81), http: fc.boolean(),
+    }), { maxLength: 8 }),
     fc.boolean(),
     (flows, twoNamespaces) => {
       const app = Testing.app();
