@@ -72,7 +72,14 @@ export function waypointPodsFromManifests(manifests: any[], described: PodInput[
     return [{
       namespace: manifestNamespace(m),
       name,
-      labels: { [GATEWAY_NAME_LABEL]: name, [GATEWAY_CLASS_LABEL]: WAYPOINT_CLASS, 'gateway.istio.io/managed': 'istio.io-mesh-controller' },
+      // As Istio's waypoint template labels them: out of ztunnel's capture (the waypoint speaks HBONE itself).
+      labels: {
+        'sidecar.istio.io/inject': 'false',
+        'istio.io/dataplane-mode': 'none',
+        [GATEWAY_NAME_LABEL]: name,
+        [GATEWAY_CLASS_LABEL]: WAYPOINT_CLASS,
+        'gateway.istio.io/managed': 'istio.io-mesh-controller',
+      },
       serviceAccount: name,
       ports: [{ port: HBONE_PORT, protocol: 'TCP' }],
       meshed: true,

@@ -76,7 +76,8 @@ export interface PodInput {
   /**
    * Whether the pod is an ambient waypoint, such as the one Istio deploys for a Gateway of class `istio-waypoint`: it
    * ignores selector and namespace-wide AuthorizationPolicies and applies, to the traffic of each Service labelled
-   * `istio.io/use-waypoint` with its name, the policies whose targetRefs name that Service.
+   * `istio.io/use-waypoint` with its name, the policies whose targetRefs name that Service. It speaks HBONE, as an
+   * ambient pod does, whatever its labels say.
    * @default false
    */
   readonly waypoint?: boolean;

@@ -138,7 +138,8 @@ export class Reachability {
       const labels: Labels = { ...input.labels };
       refuseWaypointLabel(`pod ${id}`, labels);
       refuseWaypointLabel(`namespace ${input.namespace}`, nsLabels);
-      const mesh = meshMode(labels, nsLabels, input.meshed);
+      // A waypoint is out of ztunnel's capture but speaks HBONE itself, as an ambient pod's ztunnel does.
+      const mesh = input.waypoint ? 'ambient' : meshMode(labels, nsLabels, input.meshed);
       const ports = withSidecarPorts((input.ports ?? []).map(p => checkPort(p, id)), mesh);
       const ip = input.ip === undefined ? undefined : parseIp(input.ip);
       if (input.ip !== undefined && !ip) throw new Error(`pod ${id}: invalid ip ${JSON.stringify(input.ip)}`);

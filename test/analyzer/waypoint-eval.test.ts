@@ -12,6 +12,8 @@ describe('waypointPodsFromManifests', () => {
       namespace: 'shop',
       name: 'waypoint',
       labels: {
+        'sidecar.istio.io/inject': 'false',
+        'istio.io/dataplane-mode': 'none',
         'gateway.networking.k8s.io/gateway-name': 'waypoint',
         'gateway.networking.k8s.io/gateway-class-name': 'istio-waypoint',
         'gateway.istio.io/managed': 'istio.io-mesh-controller',
