@@ -6,6 +6,7 @@ import { HTTP_OPERATION_FIELDS, HTTP_SOURCE_FIELDS, HttpRequest, hostMatch, isti
 import { RequestContext, RequestPatterns, RequestQuery, authorizeRequests, candidateRequests, httpHandling, tokenOf } from './_request-authz';
 import { securityHeader } from './_security-manifest';
 import { SniCondition, parseSniConditions, sniConditionsHold } from './_sni-condition';
+import { parseTargetRefs } from './_target-refs';
 import { principalOf } from '../model/_identity';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
 import { DATAPLANE_MODE_LABEL, ISTIO_INJECTION_LABEL, ISTIO_REVISION_LABEL } from '../model/_mesh-labels';
@@ -92,6 +93,8 @@ export interface AuthorizationPolicy {
   readonly action: string;
   readonly provider?: string;
   readonly rules: Rule[];
+  /** The Services of its namespace that its targetRefs name: a waypoint applies it to their traffic, and no workload does. */
+  readonly targets?: string[];
 }
 
 function selectorOf(spec: Record<string, any>, where: string): LabelMatcher | undefined {
@@ -138,7 +141,8 @@ export function parsePeerAuthentication(manifest: any): PeerAuthentication {
 /** Parses an AuthorizationPolicy manifest; throws naming the object and field it does not understand. */
 export function parseAuthorizationPolicy(manifest: any): AuthorizationPolicy {
   const { id, namespace, where, spec } = securityHeader(manifest);
-  checkKeys(spec, ['action', 'provider', 'rules', 'selector'], `${where}: spec`);
+  checkKeys(spec, ['action', 'provider', 'rules', 'selector', 'targetRef', 'targetRefs'], `${where}: spec`);
+  const targets = parseTargetRefs(spec, where);
   const action = spec.action ?? 'ALLOW';
   if (!ACTIONS.includes(action)) throw new Error(`${where}: spec.action: unknown action ${JSON.stringify(action)}`);
   if (spec.provider !== undefined && action !== 'CUSTOM') throw new Error(`${where}: spec.provider: only valid with action CUSTOM`);
@@ -151,6 +155,7 @@ export function parseAuthorizationPolicy(manifest: any): AuthorizationPolicy {
     action,
     provider: spec.provider?.name,
     rules: rules.map((rule: unknown, i: number) => parseRule(rule, `${where}: spec.rules[${i}]`)),
+    ...targets ? { targets } : {},
   };
 }
 
@@ -295,7 +300,7 @@ export class IstioPolicyIndex {
 
   /** The AuthorizationPolicies that apply to a workload, sorted by id. */
   public authorizationPolicies(w: IstioWorkload): AuthorizationPolicy[] {
-    const applies = (p: AuthorizationPolicy) => !p.selector || p.selector(w.labels);
+    const applies = (p: AuthorizationPolicy) => !p.targets && (!p.selector || p.selector(w.labels));
     const own = (this.authzPolicies.get(w.namespace) ?? []).filter(applies);
     if (w.namespace === this.rootNamespace) return own;
     return [...own, ...(this.authzPolicies.get(this.rootNamespace) ?? []).filter(applies)].sort(byId);

@@ -6,6 +6,7 @@
 import { isIstioGateway, isReadGatewayKind } from './_gateway-pods';
 import { WORKLOAD_API_VERSIONS, objectName } from './_manifest-pods';
 import { refuseUnmodelledContent } from './_manifest-unmodelled';
+import { isWaypointGateway } from './_waypoint-eval';
 import { refuseOverridingKinds } from './reachability';
 import { compareStrings } from '../util/_collections';
 
@@ -60,10 +61,8 @@ export function isReadKind(m: any): boolean {
   if (READ_KINDS.has(`${group}/${m.kind}`)) return true;
   // Istio deploys the pods of a Gateway of its class: the analysis reads them from it. ServiceEntries and TLSRoutes
   // give the hosts that clients reach through an egress gateway (Reachability.hostFlows).
-  if (isIstioGateway(m) || EGRESS_ROUTE_KINDS.includes(`${group}/${m.kind}`)) return true;
-  if (group === 'gateway.networking.k8s.io' && m.kind === 'Gateway' && m.spec?.gatewayClassName === 'istio-waypoint') {
-    throw new Error(`${objectName(m)}: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity`);
-  }
+  // A waypoint's Gateway gives its pod (_waypoint-eval).
+  if (isIstioGateway(m) || isWaypointGateway(m) || EGRESS_ROUTE_KINDS.includes(`${group}/${m.kind}`)) return true;
   if (group === 'gateway.networking.k8s.io') return isReadGatewayKind(m);
   // Istio reads its mesh configuration from the `mesh` key of the ConfigMap `istio` (`istio-<revision>` per revision).
   if (group === '' && m.kind === 'ConfigMap' && /^istio(-.+)?$/.test(m.metadata?.name ?? '') && m.data?.mesh !== undefined) {

@@ -3,6 +3,7 @@
  * and every namespace a pod or policy lives in.
  */
 import { gatewayPodsFromManifests } from './_gateway-pods';
+import { waypointPodsFromManifests } from './_waypoint-eval';
 import type { NamespaceInput, PodInput, PodPortInput } from './reachability-input';
 import { manifestNamespace } from '../model/_constants';
 import { checkStringMap, compileSelector, isObject } from '../model/_label-selector';
@@ -73,7 +74,7 @@ export function podsFromManifests(manifests: any[]): PodInput[] {
       ...(podIp ? { ip: podIp } : {}),
     });
   }
-  return [...pods, ...gatewayPodsFromManifests(manifests, pods)];
+  return [...pods, ...gatewayPodsFromManifests(manifests, pods), ...waypointPodsFromManifests(manifests, pods)];
 }
 
 /**

@@ -73,6 +73,14 @@ export interface PodInput {
    * @default false
    */
   readonly gateway?: boolean;
+  /**
+   * Whether the pod is an ambient waypoint, such as the one Istio deploys for a Gateway of class `istio-waypoint`: it
+   * ignores selector and namespace-wide AuthorizationPolicies and applies, to the traffic of each Service labelled
+   * `istio.io/use-waypoint` with its name, the policies whose targetRefs name that Service. It speaks HBONE, as an
+   * ambient pod does, whatever its labels say.
+   * @default false
+   */
+  readonly waypoint?: boolean;
 }
 
 /** Mesh settings of an analysis. */

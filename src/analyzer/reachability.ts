@@ -2,7 +2,7 @@ import { ApiObject, App } from 'cdk8s';
 import { egressRoutes } from './_egress-routes';
 import {
   AuthorizationPolicy, AuthzQuery, IstioPolicyIndex, PeerAuthChain, PeerAuthentication, RequestVerdict,
-  allowedPrincipals, meshMode, parseAuthorizationPolicy, parsePeerAuthentication, requestVerdicts,
+  allowedPrincipals, authorize, meshMode, parseAuthorizationPolicy, parsePeerAuthentication, requestVerdicts,
 } from './_istio-authz-eval';
 import { namespacesFromManifests, objectName, podsFromManifests } from './_manifest-pods';
 import {
@@ -18,6 +18,7 @@ import {
   RequestAuthentication, RequestAuthnIndex, RequestContext, RequestPatterns, checkRequestQuery, isRequestQuery, parseRequestAuthentication,
 } from './_request-authz';
 import { authorizeInbound, withSidecarPorts } from './_sidecar-agent-ports';
+import { GATEWAY_CLASS_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_CLASS, WaypointBinding, WaypointIndex } from './_waypoint-eval';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
 import { HostFlow } from './host-flow';
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
@@ -49,6 +50,10 @@ interface PodClass {
   readonly requests?: RequestContext;
   /** The ports where the authorization verdict on any client can change, once computed. */
   authzProbes?: Probe[];
+  /** The Services that select its pods and send their traffic through a waypoint. */
+  readonly behind: WaypointBinding[];
+  /** For a waypoint's pods, the Services whose traffic it authorizes. */
+  readonly serves?: WaypointBinding[];
 }
 
 interface Pod {
@@ -121,6 +126,7 @@ export class Reachability {
       if (m.kind === 'Service' && m.apiVersion === 'v1') addToList(services, manifestNamespace(m), m);
     });
     const requestAuthns = new RequestAuthnIndex(authns, rootNamespace);
+    const waypoints = new WaypointIndex(services, authz);
     const npIndex = new NetworkPolicyIndex(policies);
     const istio = new IstioPolicyIndex(peerAuths, authz, rootNamespace);
     const namespaceLabels = this.namespaceLabels(props);
@@ -130,19 +136,24 @@ export class Reachability {
       if (this.podsById.has(id)) throw new Error(`pod ${id} is given twice`);
       const nsLabels = namespaceLabels.get(input.namespace) ?? { [NAMESPACE_NAME_LABEL]: input.namespace };
       const labels: Labels = { ...input.labels };
-      const mesh = meshMode(labels, nsLabels, input.meshed);
+      refuseWaypointLabel(`pod ${id}`, labels);
+      refuseWaypointLabel(`namespace ${input.namespace}`, nsLabels);
+      // A waypoint is out of ztunnel's capture but speaks HBONE itself, as an ambient pod's ztunnel does.
+      const mesh = input.waypoint ? 'ambient' : meshMode(labels, nsLabels, input.meshed);
       const ports = withSidecarPorts((input.ports ?? []).map(p => checkPort(p, id)), mesh);
       const ip = input.ip === undefined ? undefined : parseIp(input.ip);
       if (input.ip !== undefined && !ip) throw new Error(`pod ${id}: invalid ip ${JSON.stringify(input.ip)}`);
       const serviceAccount = input.serviceAccount ?? 'default';
       // A pod with an ip is a class of its own; the others group by everything that policies can see.
       const key = input.ip !== undefined ? `ip:${id}`
-        : JSON.stringify([input.namespace, Object.entries(labels).sort(), serviceAccount, ports, mesh, input.gateway === true]);
+        : JSON.stringify([input.namespace, Object.entries(labels).sort(), serviceAccount, ports, mesh, input.gateway === true,
+          input.waypoint === true]);
       let cls = classesByKey.get(key);
       if (!cls) {
         const workload = { id, namespace: input.namespace, labels };
         const { ingress, egress } = npIndex.isolating(input.namespace, labels);
-        const authzPolicies = mesh ? istio.authorizationPolicies(workload) : [];
+        // A waypoint ignores selector and namespace-wide policies: it applies the ones that target the Services it serves.
+        const authzPolicies = mesh && !input.waypoint ? istio.authorizationPolicies(workload) : [];
         cls = {
           index: this.classes.length,
           namespace: input.namespace,
@@ -162,6 +173,8 @@ export class Reachability {
             authns: requestAuthns.applying(workload),
             policies: authzPolicies,
           },
+          behind: mesh ? waypoints.behind(input.namespace, labels) : [],
+          ...input.waypoint && mesh ? { serves: waypoints.served(input.namespace, input.name) } : {},
         };
         classesByKey.set(key, cls);
         this.classes.push(cls);
@@ -170,6 +183,14 @@ export class Reachability {
       const pod: Pod = { id, cls, endpoint };
       this.podsById.set(id, pod);
       this.podSides.set(id, { id, pod, endpoint });
+    }
+    for (const cls of this.classes) {
+      for (const b of cls.behind) {
+        if (this.podsById.get(`${b.namespace}/${b.waypoint}`)?.cls.serves === undefined) {
+          throw new Error(`Service ${b.namespace}/${b.service}: metadata.labels["${USE_WAYPOINT_LABEL}"] names ${JSON.stringify(b.waypoint)}, `
+            + `which no Gateway of class ${WAYPOINT_CLASS} in ${b.namespace} declares`);
+        }
+      }
     }
   }
 
@@ -278,8 +299,10 @@ export class Reachability {
   public _principalPeers(podId: string): Set<string> | undefined {
     const cls = this.podsById.get(podId)!.cls;
     if (cls.mesh === undefined) return undefined;
-    const principals = allowedPrincipals(cls.authz);
-    return principals && this.index().withPrincipals(principals);
+    // Through a waypoint, the policies that target the Service admit their principals too; a waypoint admits only those.
+    const sets = [...cls.serves ? [] : [cls.authz], ...(cls.serves ?? cls.behind).map(b => b.policies)].map(allowedPrincipals);
+    if (sets.some(p => p === undefined)) return undefined;
+    return this.index().withPrincipals(sets.flatMap(p => p!));
   }
 
   /**
@@ -314,9 +337,7 @@ export class Reachability {
     const destination = b.pod!.cls;
     if (layer === 'authorization') {
       destination.authzProbes ??= authorizationProbes(destination.authz, destination.ports);
-      const query = this.authzQuery(a, b.pod!);
-      return destination.authzProbes.map(({ port, protocol }) =>
-        ({ port, protocol, allowed: authorizeInbound(query, destination.mesh, port, protocol) }));
+      return destination.authzProbes.map(({ port, protocol }) => ({ port, protocol, allowed: this.authorization(a, b, port, protocol) }));
     }
     const egress = layer === 'egress';
     const peer = egress ? b : a;
@@ -326,7 +347,8 @@ export class Reachability {
     return networkProbes(matching, destination.ports).map(({ port, protocol }) => {
       const tunnelled = hbone && protocol === 'TCP';
       const allowed = matching === undefined
-        || matching.some(rule => portsMatch(rule, tunnelled ? HBONE_PORT : port, protocol, b.endpoint));
+        || matching.some(rule => portsMatch(rule, tunnelled ? HBONE_PORT : port, protocol, b.endpoint))
+        || (protocol === 'TCP' && this.throughWaypoint(layer, a, b));
       return { port, protocol, allowed };
     });
   }
@@ -346,10 +368,18 @@ export class Reachability {
    * @internal
    */
   public _requestVerdicts(from: string, to: string, port: number, extra: RequestPatterns): RequestVerdict[] | undefined {
+    const a = this.side(from);
     const b = this.side(to).pod!;
-    // A sidecar's uncaptured ports pass no Istio policy, whatever the request.
-    if (outsideIstioAuthorization(b.cls.mesh, port)) return undefined;
-    return requestVerdicts(this.authzQuery(this.side(from), b), port, extra);
+    // A sidecar's uncaptured ports pass no Istio policy, whatever the request; a waypoint's own port sees none.
+    if (outsideIstioAuthorization(b.cls.mesh, port) || b.cls.serves) return undefined;
+    const hop = this.waypointHop(a, b, port);
+    if (!hop) return requestVerdicts(this.authzQuery(a, b), port, extra);
+    // Through the waypoint, its policies decide each request; ztunnel decides the connection from the client, if direct.
+    const verdicts = requestVerdicts(this.waypointQuery(a, hop), port, extra);
+    if (!verdicts) return undefined;
+    const direct = authorizeInbound(this.authzQuery(a, b), b.cls.mesh, port, 'TCP');
+    const onward = authorizeInbound(this.authzQuery(hop.waypoint, b), b.cls.mesh, port, 'TCP');
+    return verdicts.map(v => ({ ...v, allowed: direct || (onward && v.allowed) }));
   }
 
   /**
@@ -431,9 +461,40 @@ export class Reachability {
       why?.push(`${from.id} and ${to.id} are meshed and one is ambient, so HBONE carries the traffic: NetworkPolicies see ${HBONE_PORT}/TCP, not port ${port}`);
     }
     const [p, proto] = hbone ? [HBONE_PORT, 'TCP'] : [port, protocol];
-    return why
+    const direct = why
       ? admits(dir, subject.id, cls[dir], peer.endpoint, to.endpoint, p, proto, why)
       : rulesAdmit(cls.rules[dir], peer.endpoint, to.endpoint, p, proto);
+    return direct || (protocol === 'TCP' && this.throughWaypoint(dir, from, to, why));
+  }
+
+  /**
+   * Whether one NetworkPolicy side lets the connection through the server's waypoint, where a Service sends it: the
+   * client's egress to the waypoint's pods, or the server's ingress from them, on HBONE (which hides the app port).
+   */
+  private throughWaypoint(dir: 'ingress' | 'egress', from: Side, to: Side, why?: string[]): boolean {
+    const hop = to.pod && this.waypointHop(from, to.pod);
+    if (!hop) return false;
+    why?.push(`${to.id} is behind waypoint ${hop.waypoint.id} (Service ${hop.binding.service}): through it, ${dir === 'egress' ? `${from.id} opens HBONE to the waypoint` : `the waypoint opens HBONE to ${to.id}`}`);
+    return dir === 'egress' ? this.networkLayer('egress', from, hop.waypoint, HBONE_PORT, 'TCP', why) : this.networkLayer('ingress', hop.waypoint, to, HBONE_PORT, 'TCP', why);
+  }
+
+  /**
+   * The waypoint a connection from `from` to `to` passes through on `port` (any port when omitted), if any. Only
+   * ambient workloads send to a Service's waypoint: sidecars and the gateways Istio deploys connect to the pods.
+   */
+  private waypointHop(from: Side, to: Pod, port?: number): { waypoint: Side; binding: WaypointBinding } | undefined {
+    const src = from.pod?.cls;
+    if (src?.mesh !== 'ambient' || src.labels[GATEWAY_CLASS_LABEL] !== undefined) return undefined;
+    const binding = to.cls.behind.find(b => port === undefined || b.ports.includes(port));
+    const waypoint = binding && this.podSides.get(`${binding.namespace}/${binding.waypoint}`);
+    return binding && waypoint && waypoint !== from ? { waypoint, binding } : undefined;
+  }
+
+  /** The authorization query the waypoint evaluates for the Service's traffic: the client's identity, the Service's policies, requests in HTTP. */
+  private waypointQuery(from: Side, hop: { waypoint: Side; binding: WaypointBinding }): AuthzQuery {
+    const base = this.authzQuery(from, hop.waypoint.pod!);
+    const requests = hop.waypoint.pod!.cls.requests!;
+    return { ...base, policies: hop.binding.policies, requests: { ...requests, ambient: false, policies: hop.binding.policies } };
   }
 
   private authorization(from: Side, to: Side, port: number, protocol: string, reasons?: string[], request?: FlowQuery): boolean {
@@ -441,7 +502,19 @@ export class Reachability {
       reasons?.push(`${to.id} is outside the cluster: not in the mesh, no Istio policy applies`);
       return true;
     }
-    return authorizeInbound(this.authzQuery(from, to.pod), to.pod.cls.mesh, port, protocol, reasons, request);
+    const cls = to.pod.cls;
+    if (cls.serves) {
+      // A waypoint admits a client when the policies of some Service it serves admit some request of it.
+      reasons?.push(`${to.id} is a waypoint: it applies the policies that target the Services it serves (${cls.serves.map(b => b.service).join(', ') || 'none'})`);
+      return protocol === 'TCP' && port === HBONE_PORT
+        && cls.serves.some(b => b.ports.some(p => authorize(this.waypointQuery(from, { waypoint: to, binding: b }), p, 'TCP')));
+    }
+    if (authorizeInbound(this.authzQuery(from, to.pod), cls.mesh, port, protocol, reasons, request)) return true;
+    const hop = protocol === 'TCP' ? this.waypointHop(from, to.pod, port) : undefined;
+    if (!hop) return false;
+    reasons?.push(`through waypoint ${hop.waypoint.id}, which Service ${hop.binding.service} sends port ${port} to: the waypoint checks ${from.id}, then ${to.id}'s ztunnel checks the waypoint`);
+    return authorize(this.waypointQuery(from, hop), port, 'TCP', reasons, request)
+      && authorizeInbound(this.authzQuery(hop.waypoint, to.pod), cls.mesh, port, 'TCP', reasons);
   }
 
   /** The authorization query for a connection to a pod. */
@@ -482,6 +555,14 @@ export function refuseOverridingKinds(m: any): void {
 }
 
 /** Throws, naming the object and the field, when the analyzer cannot read a manifest. */
+/** Throws for a namespace or pod attached to a waypoint by label: the analyzer models waypoints for Services only. */
+function refuseWaypointLabel(what: string, labels: Labels): void {
+  const waypoint = labels[USE_WAYPOINT_LABEL];
+  if (waypoint !== undefined && waypoint !== 'none') {
+    throw new Error(`${what}: label ${USE_WAYPOINT_LABEL}=${waypoint}: the analyzer models waypoints for Services only, not for namespaces or pods`);
+  }
+}
+
 export function checkReadable(m: any): void {
   refuseOverridingKinds(m);
   if (m.kind === 'NetworkPolicy') parseNetworkPolicy(m);

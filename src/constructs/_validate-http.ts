@@ -43,12 +43,10 @@ function sortedDistinct(values: string[]): string[] {
  */
 export function requestsOf(declaredBy: () => string, to: HttpServer, ports: number[], http: HttpRule | undefined): PortRequests | undefined {
   if (http === undefined) return undefined;
-  if (to.namespace.mesh !== MeshMode.SIDECAR) {
-    const why = to.namespace.mesh === MeshMode.AMBIENT
-      ? 'is in ambient mode, where ztunnel evaluates no HTTP field and the library does not emit waypoint proxies yet'
-      : 'is outside the mesh, where no proxy evaluates HTTP';
-    throw new Error(ruleMessage('ZT110', declaredBy(), `${to.name} ${why}, so the HTTP rule cannot be enforced`,
-      'Drop `http` to allow the ports, or put the server in a sidecar namespace (MeshMode.SIDECAR).'));
+  // In ambient mode the server's waypoint enforces the rule (constructs/_waypoint).
+  if (to.namespace.mesh === MeshMode.NONE) {
+    throw new Error(ruleMessage('ZT110', declaredBy(), `${to.name} is outside the mesh, where no proxy evaluates HTTP, so the HTTP rule cannot be enforced`,
+      'Drop `http` to allow the ports, or put the server in the mesh (MeshMode.SIDECAR or AMBIENT).'));
   }
   const opaque = ports.filter(p => to.ports.find(sp => sp.port === p)?.protocol === AppProtocol.TCP);
   if (opaque.length > 0) {

@@ -7,6 +7,7 @@ import { checkMetricsPort, metricsContainerPort } from './_metrics-port';
 import { renderAuthorizationPolicy, renderNetworkPolicy } from './_render';
 import { validateFlow } from './_validate-flow';
 import { requestsOf } from './_validate-http';
+import { Waypoint, directFlows, renderWaypointAuthorizationPolicy, waypointFlows } from './_waypoint';
 import type { AllowToOptions } from './allow-to-options';
 import { EgressGateway } from './egress-gateway';
 import { ExternalFlowOptions, ExternalPeer } from './external-peer';
@@ -14,6 +15,7 @@ import type { JwtRequirement } from './jwt-requirement';
 import { ServicePort } from './service-port';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
 import { registerPodStandIn } from '../analyzer/_pod-stand-ins';
+import { USE_WAYPOINT_LABEL } from '../analyzer/_waypoint-eval';
 import type { PodInput } from '../analyzer/reachability-input';
 import { ZeroTrustGuard } from '../guard/_guard';
 import { NAMESPACE_OBJECT_NAMES, WORKLOAD_LABEL } from '../model/_constants';
@@ -167,6 +169,8 @@ export class MeshedService extends Construct {
   private readonly external = new Map<string, { readonly peer: ExternalPeer; readonly ports: number[] }>();
   private readonly jwtRules: JwtRuleSpec[] = [];
   private requestAuthn?: ApiObject;
+  /** The policy the waypoint applies to this service's traffic, once a flow to it has HTTP rules in ambient mode. */
+  private waypointPolicy?: ApiObject;
 
   constructor(scope: Construct, id: string, props: MeshedServiceProps) {
     super(scope, id);
@@ -221,7 +225,10 @@ export class MeshedService extends Construct {
       kind: 'NetworkPolicy',
       metadata: { name: props.name, namespace: ns.name },
       spec: Lazy.any({
-        produce: () => renderNetworkPolicy(this, this.flows.inbound(this), this.flows.outbound(this), [...this.external.values()]),
+        produce: () => {
+          const direct = directFlows(this, this.flows.inbound(this), this.flows.outbound(this));
+          return renderNetworkPolicy(this, direct.inbound, direct.outbound, [...this.external.values()]);
+        },
       }),
     });
     if (ns.meshed && serves) {
@@ -239,7 +246,12 @@ export class MeshedService extends Construct {
         apiVersion: ISTIO_SECURITY_API,
         kind: 'AuthorizationPolicy',
         metadata: { name: props.name, namespace: ns.name },
-        spec: Lazy.any({ produce: () => renderAuthorizationPolicy(this, this.flows.inbound(this), requestPrincipalsOf(this.jwtRules)) }),
+        spec: Lazy.any({
+          produce: () => {
+            const direct = directFlows(this, this.flows.inbound(this), []);
+            return renderAuthorizationPolicy(this, direct.inbound, requestPrincipalsOf(this.jwtRules));
+          },
+        }),
       });
     }
     if (props.image !== undefined) {
@@ -368,6 +380,31 @@ export class MeshedService extends Construct {
     const ports = sortedUnique(validateFlow(declaredBy, this, target, options));
     const requests = requestsOf(declaredBy, target, ports, options.http);
     this.flows.declare({ from: this, to: target, ports, ...requests ? { requests } : {} });
+    Waypoint.route(this.flows, target.namespace, target);
+  }
+
+  /**
+   * Whether this service's traffic goes through its namespace's waypoint.
+   * @internal
+   */
+  public _usesWaypoint(): boolean {
+    return this.waypointPolicy !== undefined;
+  }
+
+  /**
+   * Sends this service's traffic through its namespace's waypoint: labels the Service and adds the policy the waypoint
+   * applies to it. Idempotent.
+   * @internal
+   */
+  public _useWaypoint(waypoint: Waypoint): void {
+    if (this.waypointPolicy || !this.service) return;
+    this.service.metadata.addLabel(USE_WAYPOINT_LABEL, waypoint.name);
+    this.waypointPolicy = new ApiObject(this, 'WaypointAuthorizationPolicy', {
+      apiVersion: ISTIO_SECURITY_API,
+      kind: 'AuthorizationPolicy',
+      metadata: { name: `${waypoint.name}.${this.name}`, namespace: this.namespace.name },
+      spec: Lazy.any({ produce: () => renderWaypointAuthorizationPolicy(this, waypointFlows(this.flows.inbound(this))) }),
+    });
   }
 
   /**

@@ -168,9 +168,10 @@ function endFinder(ends: VerifiedEnd[]): (pod: PodInput) => VerifiedEnd[] {
   };
 }
 
-/** Infrastructure flows a pod may take: cluster DNS and, for sidecars, istiod (the namespace's policies); istiod for a gateway in any mode (its own). */
+/** Infrastructure flows a pod may take: cluster DNS and, for sidecars, istiod (the namespace's policies); istiod for a gateway or a waypoint in any mode (its own). */
 function infrastructure(ns: VerifiedNamespace | undefined, from: PodInput, to: PodInput, port: number, protocol: string): boolean {
   const reaches = (e: InfrastructureEgress) => to.namespace === e.namespace && Object.entries(e.podLabels).every(([k, v]) => to.labels?.[k] === v)
     && e.ports.some(p => p.port === port && (p.protocol ?? 'TCP') === protocol);
-  return ns !== undefined && ((ns.allowDns && reaches(DNS_EGRESS)) || ((ns.sidecar || from.gateway === true) && reaches(ISTIOD_EGRESS)));
+  const ownIstiod = ns?.sidecar === true || from.gateway === true || from.waypoint === true;
+  return ns !== undefined && ((ns.allowDns && reaches(DNS_EGRESS)) || (ownIstiod && reaches(ISTIOD_EGRESS)));
 }

@@ -47,8 +47,16 @@ export interface AuthorizationRuleSpec {
   readonly when?: Array<{ readonly key: string; readonly values: string[] }>;
 }
 
+/** A policy attachment: a waypoint applies the policies whose targetRefs name a Service it serves, or itself. */
+export interface PolicyTargetReferenceSpec {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+}
+
 export interface AuthorizationPolicySpec {
   readonly selector?: WorkloadSelectorSpec;
+  readonly targetRefs?: PolicyTargetReferenceSpec[];
   readonly action?: 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
   readonly rules?: AuthorizationRuleSpec[];
 }

@@ -7,9 +7,9 @@ import { RuleSeverity } from './rule-info';
 export const L7_RULES: Rule[] = [
   {
     id: 'ZT110',
-    title: 'HTTP rule or JWT requirement on a server without a sidecar',
+    title: 'HTTP rule on a server outside the mesh, or JWT requirement on a server without a sidecar',
     severity: RuleSeverity.ERROR,
-    rationale: 'Only a sidecar proxy evaluates methods, paths and tokens. Ambient mode\'s ztunnel evaluates no HTTP field (an ALLOW rule with one never matches), and the library does not emit waypoint proxies yet; outside the mesh nothing enforces them.',
+    rationale: 'Only an Envoy proxy evaluates methods, paths and tokens: a sidecar, or in ambient mode the namespace\'s waypoint, which HTTP rules to an ambient server bring (ztunnel evaluates no HTTP field). Tokens (requireJwt) are checked only by sidecars for now. Outside the mesh nothing enforces either.',
     suppressible: false,
   },
   {

@@ -16,6 +16,7 @@ describe('isReadKind', () => {
 
   test('reads a Gateway of class istio, whose pods it derives, and ignores other classes\' Gateways and other route kinds', () => {
     expect(isReadKind(obj('gateway.networking.k8s.io/v1', 'Gateway', { gatewayClassName: 'istio' }))).toBe(true);
+    expect(isReadKind(obj('gateway.networking.k8s.io/v1', 'Gateway', { gatewayClassName: 'istio-waypoint' }))).toBe(true);
     expect(isReadKind(obj('gateway.networking.k8s.io/v1', 'Gateway', { gatewayClassName: 'nginx' }))).toBe(false);
     expect(isReadKind(obj('gateway.networking.k8s.io/v1', 'TCPRoute'))).toBe(false);
     expect(() => isReadKind(obj('gateway.networking.k8s.io/v1beta1', 'HTTPRoute'))).toThrow(
@@ -55,8 +56,6 @@ describe('isReadKind', () => {
     [obj('policy.linkerd.io/v1beta3', 'Server'), 'Server x/o: the analyzer does not model Server (policy.linkerd.io/v1beta3), another mesh\'s authorization, which can change what is allowed'],
     [obj('kuma.io/v1alpha1', 'MeshTrafficPermission'),
       'MeshTrafficPermission x/o: the analyzer does not model MeshTrafficPermission (kuma.io/v1alpha1), another mesh\'s authorization, which can change what is allowed'],
-    [obj('gateway.networking.k8s.io/v1', 'Gateway', { gatewayClassName: 'istio-waypoint' }),
-      'Gateway x/o: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity'],
     [obj('networking.istio.io/v1', 'DestinationRule', { trafficPolicy: { portLevelSettings: [{ tls: { mode: 'ISTIO_MUTUAL' } }, { tls: { mode: 'SIMPLE' } }] } }),
       'DestinationRule x/o: spec.trafficPolicy.portLevelSettings[1].tls.mode: the analyzer models only ISTIO_MUTUAL, not "SIMPLE", which changes whether clients present their mesh identity'],
     [obj('networking.istio.io/v1', 'DestinationRule', { subsets: [{ name: 'v1', trafficPolicy: { tls: { mode: 'DISABLE' } } }] }),
@@ -78,8 +77,8 @@ describe('isReadKind', () => {
     [{ apiVersion: 'sailoperator.io/v1', kind: 'Istio', metadata: { name: 'default' } },
       'Istio default: the analyzer does not model Istio (sailoperator.io/v1), which installs Istio and sets the mesh configuration, which can change the trust domain, the root namespace and auto mTLS, which the analyzer assumes are the defaults'],
     [obj('install.istio.io/v1alpha1', 'IstioOperator'), 'IstioOperator x/o: the analyzer does not model IstioOperator (install.istio.io/v1alpha1), which can change what Istio allows'],
-    [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'x', labels: { 'istio.io/use-waypoint': 'w' } } },
-      'Service x/s: metadata.labels["istio.io/use-waypoint"]: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity'],
+    [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x', labels: { 'istio.io/use-waypoint': 'w' } } },
+      'Namespace x: metadata.labels["istio.io/use-waypoint"]: the analyzer models waypoints for Services only (a label on the Service), not for namespaces or workloads, which change where Istio authorizes traffic and with which identity'],
   ])('refuses %j', (m, message) => {
     expect(() => isReadKind(m)).toThrow(message);
   });

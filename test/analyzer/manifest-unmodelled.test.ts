@@ -6,17 +6,19 @@ describe('refuseUnmodelledContent', () => {
   test('accepts objects and pod templates that opt out of waypoints, and pods off the host network', () => {
     const none = { name: 'o', namespace: 'x', labels: { 'istio.io/use-waypoint': 'none' } };
     expect(() => refuseUnmodelledContent({ apiVersion: 'v1', kind: 'Service', metadata: none })).not.toThrow();
+    // A Service's waypoint is modelled (_waypoint-eval).
+    expect(() => refuseUnmodelledContent({ apiVersion: 'v1', kind: 'Service', metadata: { ...none, labels: { 'istio.io/use-waypoint': 'waypoint' } } })).not.toThrow();
     expect(() => refuseUnmodelledContent(obj('apps/v1', 'Deployment', { template: { metadata: none, spec: { hostNetwork: false } } }))).not.toThrow();
     expect(() => refuseUnmodelledContent(obj('example.com/v1', 'Agent', { hostNetwork: true }))).not.toThrow();
   });
 
   test.each([
     [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio.io/use-waypoint': 'waypoint' } } },
-      'Namespace shop: metadata.labels["istio.io/use-waypoint"]: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity'],
+      'Namespace shop: metadata.labels["istio.io/use-waypoint"]: the analyzer models waypoints for Services only (a label on the Service), not for namespaces or workloads, which change where Istio authorizes traffic and with which identity'],
     [{ ...obj('networking.istio.io/v1', 'ServiceEntry'), metadata: { name: 'o', namespace: 'x', labels: { 'istio.io/use-waypoint': '' } } },
-      'ServiceEntry x/o: metadata.labels["istio.io/use-waypoint"]: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity'],
+      'ServiceEntry x/o: metadata.labels["istio.io/use-waypoint"]: the analyzer models waypoints for Services only (a label on the Service), not for namespaces or workloads, which change where Istio authorizes traffic and with which identity'],
     [obj('apps/v1', 'Deployment', { template: { metadata: { labels: { 'istio.io/use-waypoint': 'w' } }, spec: {} } }),
-      'Deployment x/o: spec.template.metadata.labels["istio.io/use-waypoint"]: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity'],
+      'Deployment x/o: spec.template.metadata.labels["istio.io/use-waypoint"]: the analyzer models waypoints for Services only (a label on the Service), not for namespaces or workloads, which change where Istio authorizes traffic and with which identity'],
     [obj('batch/v1', 'CronJob', { jobTemplate: { spec: { template: { spec: { hostNetwork: true } } } } }),
       'CronJob x/o: spec.jobTemplate.spec.template.spec.hostNetwork: the analyzer does not model host-network pods, which NetworkPolicies do not isolate and the mesh does not capture'],
     [obj('v1', 'Pod', { hostNetwork: true }),

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { EgressGateway, ExternalPeer, MeshedService, ServicePort, ZeroTrustNamespace } from '../../src';
+import { EgressGateway, ExternalPeer, MeshedService, MeshMode, ServicePort, ZeroTrustNamespace } from '../../src';
 import { main } from '../../src/cli/_cli';
 
 const MANIFESTS = `
@@ -253,7 +253,7 @@ describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => 
     ['a host-network workload', 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: { name: agent, namespace: x }\nspec: { template: { spec: { hostNetwork: true, containers: [] } } }\n',
       /bad\.yaml: DaemonSet x\/agent: spec\.template\.spec\.hostNetwork: the analyzer does not model host-network pods, which NetworkPolicies do not isolate and the mesh does not capture\n$/],
     ['a namespace attached to a waypoint', 'apiVersion: v1\nkind: Namespace\nmetadata: { name: x, labels: { istio.io/use-waypoint: waypoint } }\n',
-      /bad\.yaml: Namespace x: metadata\.labels\["istio\.io\/use-waypoint"\]: the analyzer does not model waypoint proxies, which change where Istio authorizes traffic and with which identity\n$/],
+      /bad\.yaml: Namespace x: metadata\.labels\["istio\.io\/use-waypoint"\]: the analyzer models waypoints for Services only \(a label on the Service\), not for namespaces or workloads, which change where Istio authorizes traffic and with which identity\n$/],
     ['the mesh configuration', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: istio, namespace: istio-system }\ndata: { mesh: "trustDomain: corp.example" }\n',
       /bad\.yaml: ConfigMap istio-system\/istio: data\.mesh: the analyzer does not model the mesh configuration, which can change the trust domain, the root namespace and auto mTLS, which the analyzer assumes are the defaults\n$/],
     ['a DestinationRule whose TLS mode defaults to DISABLE', 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: { name: d, namespace: x }\nspec: { host: db, trafficPolicy: { tls: { mode: null } } }\n',
@@ -328,5 +328,27 @@ describe('an egress gateway', () => {
       '',
     ].join('\n'));
     expect(err.join('')).toBe('cdk8s-zero-trust: ignored 2 objects of kinds it does not model: DestinationRule (1), ServiceAccount (1)\n');
+  });
+});
+
+describe('an ambient waypoint', () => {
+  test('the command line reads the waypoint\'s pod from its Gateway and the policies that target the Service', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop');
+    const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop', mesh: MeshMode.AMBIENT });
+    const web = new MeshedService(chart, 'web', { namespace: ns, name: 'web', image: 'web' });
+    const api = new MeshedService(chart, 'api', { namespace: ns, name: 'api', ports: [ServicePort.http(9090)], image: 'api' });
+    web.allowTo(api, { http: { methods: ['GET'] } });
+    const yaml = path.join(dir, 'waypoint.yaml');
+    fs.writeFileSync(yaml, chart.toJson().map((o: any) => JSON.stringify(o)).join('\n---\n'));
+    const out: string[] = [];
+    expect(main(['analyze', yaml], { out: t => out.push(t), err: () => undefined })).toBe(0);
+    expect(out.join('')).toBe([
+      'from \\ to      shop/api  shop/waypoint  shop/web',
+      'shop/api       (self)    .              .',
+      'shop/waypoint  9090/TCP  (self)         .',
+      'shop/web       9090/TCP  15008/TCP      (self)',
+      '',
+    ].join('\n'));
   });
 });

@@ -107,10 +107,10 @@ describe('ZT416 checks the requests, not only the ports', () => {
 
 describe('HTTP rules are checked at construct time', () => {
   test.each<[string, (s: ReturnType<typeof shop>) => void, string]>([
-    ['ambient server', s => s.web.allowTo(s.api, { ports: [8080], http: { methods: ['GET'] } }),
-      '[ZT110] shop/web.allowTo(shop/api): api is in ambient mode, where ztunnel evaluates no HTTP field and the library does not emit waypoint proxies yet, so the HTTP rule cannot be enforced. Drop `http` to allow the ports, or put the server in a sidecar namespace (MeshMode.SIDECAR).'],
+    ['server outside the mesh', s => s.web.allowTo(s.api, { ports: [8080], http: { methods: ['GET'] } }),
+      '[ZT110] shop/web.allowTo(shop/api): api is outside the mesh, where no proxy evaluates HTTP, so the HTTP rule cannot be enforced. Drop `http` to allow the ports, or put the server in the mesh (MeshMode.SIDECAR or AMBIENT).'],
   ])('%s', (_, declare, message) => {
-    expect(() => declare(shop(MeshMode.AMBIENT))).toThrow(message);
+    expect(() => declare(shop(MeshMode.NONE))).toThrow(message);
   });
 
   test('a server outside the mesh', () => {

@@ -73,7 +73,7 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
     ['ZT109', () => { const { chart, ns, a } = world(); a.allowTo(new MeshedService(chart, 'x', { namespace: ns, name: 'x' })); }],
     ['ZT110', () => {
       const { chart, a } = world();
-      a.allowTo(new MeshedService(chart, 'x', { namespace: new ZeroTrustNamespace(chart, 'amb', { name: 'amb', mesh: MeshMode.AMBIENT }), name: 'x', ports: http() }), { http: { methods: ['GET'] } });
+      a.allowTo(new MeshedService(chart, 'x', { namespace: new ZeroTrustNamespace(chart, 'off', { name: 'off', mesh: MeshMode.NONE }), name: 'x', ports: http() }), { http: { methods: ['GET'] } });
     }],
     ['ZT111', () => { const { chart, ns, a } = world(); a.allowTo(new MeshedService(chart, 'x', { namespace: ns, name: 'x', ports: [ServicePort.tcp(5432)] }), { http: { methods: ['GET'] } }); }],
     ['ZT112', () => { const { a, b } = world(); a.allowTo(b, { http: { methods: ['get'] } }); }],
@@ -114,6 +114,14 @@ describe('every construct-time rule (ZT1xx-ZT3xx) has a bad input that triggers 
       const { a } = world();
       PlatformPeer.prometheus(PLATFORM_PODS).allowTo(a);
       PlatformPeer.prometheus({ ...PLATFORM_PODS, podLabels: { app: 'other' } }).allowTo(a);
+    }],
+    ['ZT150', () => {
+      // Checked when the app is validated: a client declared later (a gateway route) may bypass the waypoint too.
+      const { chart, a } = world();
+      const ambient = new ZeroTrustNamespace(chart, 'amb', { name: 'amb', mesh: MeshMode.AMBIENT });
+      a.allowTo(new MeshedService(chart, 'x', { namespace: ambient, name: 'x', ports: http() }), { http: { methods: ['GET'] } });
+      const [error] = ambient.node.findChild('Waypoint').node.validate();
+      throw new Error(error);
     }],
     ['ZT201', () => { const { chart } = world(); new ZeroTrustNamespace(chart, 'bad', { name: 'Bad' }); }],
     ['ZT202', () => { const { chart, ns } = world(); new MeshedService(chart, 'x', { namespace: ns, name: 'zt-allow-dns', ports: http() }); }],
