@@ -1,6 +1,6 @@
 // EgressGateway and ExternalPeer.host(): the objects of Istio's egress gateway task (Gateway API), the client reaching
 // only the gateway, the gateway alone leaving the cluster, SNI authorization per client and host, and the proof.
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { EgressGateway, ExternalPeer, MeshedService, MeshMode, Reachability, ServicePort, ZeroTrustNamespace, ZeroTrustRules } from '../../src';
 import { istioCrdsAvailable, ISTIO_CRDS_PATH, validateManifests } from '../_schema';
 import { find, synthAll } from '../_util';
@@ -267,6 +267,22 @@ describe('the proof checks the gateway host by host', () => {
     const { app, chart } = routed();
     hole(chart, { from: [{ source: { principals: ['cluster.local/ns/shop/sa/payment'] } }], to: [{ operation: { ports: ['443'] } }] });
     expect(() => app.synth()).toThrow(/differs from the declared hosts: it allows shop\/payment -> shop\/egress-istio on 443\/TCP for server name undeclared.invalid, which no flow declares; allows shop\/payment -> shop\/egress-istio on 443\/TCP for server name www.ecb.europa.eu/);
+  });
+
+  describe('a server name the gateway\'s own policy is patched to admit is a ZT416 finding', () => {
+    const policy = (egress: EgressGateway) => egress.node.findChild('AuthorizationPolicy') as ApiObject;
+    const differs = (name: string) => `[ZT416] shop/egress: the authorization of shop/egress-istio differs from the declared hosts: it allows shop/payment -> shop/egress-istio on 443/TCP for server name ${name}, which no flow declares.`;
+    test.each([
+      ['another exact name', { key: 'connection.sni', values: ['api.stripe.com', 'evil.example'] }, 'evil.example'],
+      ['a suffix pattern', { key: 'connection.sni', values: ['api.stripe.com', '*.example'] }, 'undeclared.invalid.example'],
+      ['a prefix pattern', { key: 'connection.sni', values: ['api.stripe.com', 'api.*'] }, 'api.undeclared.invalid'],
+      ['notValues naming the fresh name', { key: 'connection.sni', notValues: ['undeclared.invalid'] }, 'undeclared.invalid0'],
+    ])('%s', (_, condition, name) => {
+      const { app, payment, stripe, egress } = shop();
+      payment.allowToExternal(stripe, { ports: [443] });
+      policy(egress).addJsonPatch(JsonPatch.replace('/spec/rules/0/when/0', condition));
+      expect(() => app.synth()).toThrow(differs(name));
+    });
   });
 
   test('a DENY policy on a declared host is a ZT416 finding, naming the missing pair', () => {
