@@ -234,6 +234,55 @@ describe('hostile versions are refused', () => {
   });
 });
 
+describe('ZT425 accepts exactly the Gateway and TLSRoutes the gateway declares', () => {
+  const refused = (path: string, where: string) => `[ZT425] ${path}: ${where}: it brings traffic from outside the cluster, through gateway pods the app does not declare, into the namespace. Remove it, or suppress ZT425 with a reason and review the gateway's access by hand.`;
+  const gatewayOf = (egress: EgressGateway) => egress.node.findChild('Gateway') as ApiObject;
+
+  test('the declared objects pass with the chart\'s labels and a suppression\'s annotation', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { labels: { team: 'payments' } });
+    const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop' });
+    const payment = new MeshedService(chart, 'payment', { namespace: ns, name: 'payment', ports: [ServicePort.grpc(50051)] });
+    const egress = new EgressGateway(chart, 'egress', { namespace: ns, name: 'egress' });
+    payment.allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.anyAddressUnsafe() }), { ports: [443] });
+    ZeroTrustRules.suppress(egress, 'ZT403', 'stripe rotates its addresses');
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test.each([
+    ['an extra listener', JsonPatch.add('/spec/listeners/-', { name: 'tls-443.evil.example', hostname: 'evil.example', port: 443, protocol: 'TLS', tls: { mode: 'Passthrough' }, allowedRoutes: { namespaces: { from: 'Same' } } })],
+    ['infrastructure.parametersRef', JsonPatch.add('/spec/infrastructure/parametersRef', { group: '', kind: 'ConfigMap', name: 'overlay' })],
+    ['another annotation', JsonPatch.add('/metadata/annotations/networking.istio.io~1service-account', 'payment')],
+    ['a label', JsonPatch.add('/metadata/labels', { 'zero-trust.cdk8s.io/workload': 'payment' })],
+  ])('a Gateway patched with %s is refused', (_, patch) => {
+    const { app, egress } = routed();
+    gatewayOf(egress).addJsonPatch(patch);
+    expect(() => app.synth()).toThrow(refused('shop/egress/Gateway', 'Gateway shop/egress'));
+  });
+
+  test('a second Gateway of the egress gateway\'s shape is refused', () => {
+    const { app, chart } = routed();
+    const twin = Testing.synth(chart).find(m => m.kind === 'Gateway')!;
+    new ApiObject(chart, 'twin', { ...twin, metadata: { ...twin.metadata, name: 'evil' } });
+    expect(() => app.synth()).toThrow(refused('shop/twin', 'Gateway shop/evil'));
+  });
+
+  test('a route to another host from the gateway\'s listener is refused', () => {
+    const { app, chart } = routed();
+    new ApiObject(chart, 'out', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'TLSRoute',
+      metadata: { name: 'evil-out', namespace: 'shop' },
+      spec: {
+        parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'egress', sectionName: 'tls-443.api.stripe.com' }],
+        hostnames: ['api.stripe.com'],
+        rules: [{ backendRefs: [{ group: 'networking.istio.io', kind: 'Hostname', name: 'evil.example', port: 443 }] }],
+      },
+    });
+    expect(() => app.synth()).toThrow(refused('shop/out', 'TLSRoute shop/evil-out'));
+  });
+});
+
 describe('emitted objects are structurally valid', () => {
   const objects = synthAll(routed().app);
   // Gateway API kinds are checked by the Gateway API bundle's machinery of test/_schema.ts (issue 10, `gateway`).
