@@ -29,7 +29,8 @@ export interface EgressGatewayProps {
 
   /**
    * The gateway name: a DNS-1035 label of at most 57 characters, unique among the namespace's services. Istio names
-   * the gateway's Deployment, Service and ServiceAccount `<name>-istio`.
+   * the gateway's Deployment, Service and ServiceAccount `<name>-istio`, which no MeshedService of the namespace may
+   * then be named.
    */
   readonly name: string;
 }
@@ -105,6 +106,8 @@ export class EgressGateway extends Construct implements IEgressGateway {
     if (Object.values(NAMESPACE_OBJECT_NAMES).includes(props.name)) {
       throw new Error(ruleMessage('ZT202', path, `the name "${props.name}" is taken by an object of the namespace`, 'Choose another gateway name.'));
     }
+    // Istio's Deployment, Service and ServiceAccount take `<name>-istio`, which no MeshedService may then be.
+    ns._claimServiceName(istioGatewayDeploymentName(props.name), this);
     this.name = props.name;
     this.namespace = ns;
     this.serviceAccountName = istioGatewayDeploymentName(props.name);

@@ -159,6 +159,11 @@ describe('EgressGateway', () => {
     const { chart, ns, payment, egress, stripe } = shop();
     expect(() => new EgressGateway(chart, 'long', { namespace: ns, name: 'g'.repeat(58) })).toThrow(/^\[ZT201\] shop\/long: gateway name "g+-istio" is 64 characters long, over the limit of 63 once Istio appends "-istio"/);
     expect(() => new EgressGateway(chart, 'twin', { namespace: ns, name: 'payment' })).toThrow(/^\[ZT204\] shop\/twin: "shop\/payment" already names a flow end/);
+    new MeshedService(chart, 'gw-istio', { namespace: ns, name: 'gw-istio', ports: [ServicePort.http(443)] });
+    expect(() => new EgressGateway(chart, 'gw', { namespace: ns, name: 'gw' }))
+      .toThrow('[ZT204] shop/gw: namespace "shop" already has a service named "gw-istio" (shop/gw-istio). Give each MeshedService of a namespace its own name: the name is its identity.');
+    expect(() => new MeshedService(chart, 'egress-istio', { namespace: ns, name: 'egress-istio', ports: [ServicePort.http(443)] }))
+      .toThrow('[ZT204] shop/egress-istio: namespace "shop" already has a service named "egress-istio" (shop/egress). Give each MeshedService of a namespace its own name: the name is its identity.');
     const ambient = new ZeroTrustNamespace(chart, 'amb', { name: 'amb', mesh: MeshMode.AMBIENT });
     expect(() => new EgressGateway(chart, 'amb-gw', { namespace: ambient, name: 'egress' }))
       .toThrow('[ZT133] shop/amb-gw: namespace "amb" is in mode ambient, and an egress gateway needs sidecar mode. Put the gateway and its clients in a MeshMode.SIDECAR namespace');
