@@ -152,6 +152,8 @@ export class EgressGateway extends Construct implements IEgressGateway {
       route = { host, clients: new Map() };
       this.routes.set(host.hostname, route);
       for (const { id, manifest } of hostObjects(this.name, this.namespace.name, host)) new ApiObject(this, id, manifest);
+      // ZT441 accepts egress to the host's addresses only in the rule the gateway's NetworkPolicy gets for them.
+      ZeroTrustGuard.declareAddresses(this, { namespace: this.namespace.name, selector: this.selector, ipBlocks: host.addresses._ipBlocks, ports: [host.port] });
     }
     route.clients.set(client.principal, client);
     this.flows.declare({ from: client, to: this, ports: [host.port] });

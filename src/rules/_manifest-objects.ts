@@ -37,16 +37,25 @@ export interface DeclaredEnd {
   readonly principal: string;
 }
 
-/** Egress to addresses that are not pods, such as the Kubernetes API server's (a PlatformPeer), declared for one workload. */
+/**
+ * Egress to addresses that are not pods, declared for one workload: a MeshedService's external peer, an
+ * EgressGateway's host addresses, the Kubernetes API server's (a PlatformPeer).
+ */
 export interface DeclaredAddresses {
   /** The namespace of the workload that may connect. */
   readonly namespace: string;
   /** The labels its NetworkPolicy selects it by. */
   readonly selector: { readonly [key: string]: string };
-  /** The CIDR blocks, each the whole `ipBlock` of a peer. */
-  readonly cidrs: string[];
+  /** The blocks, each the whole `ipBlock` of a peer. */
+  readonly ipBlocks: ReadonlyArray<{ readonly cidr: string; readonly except?: readonly string[] }>;
   /** The TCP ports its egress rules name. */
   readonly ports: number[];
+  /**
+   * Whether the blocks may lie in the private or cluster-internal ranges, which ZT418 then accepts in exactly this
+   * rule: the API server's addresses are there, an external peer's are not.
+   * @default false
+   */
+  readonly internal?: boolean;
 }
 
 /** The input of the rules: every object of the app, the managed namespaces by name, and the other declared flow ends. */

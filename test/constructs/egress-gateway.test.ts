@@ -288,6 +288,33 @@ describe('ZT425 accepts exactly the Gateway and TLSRoutes the gateway declares',
   });
 });
 
+describe('ZT441: only the gateway reaches its hosts\' addresses, only in its own policy', () => {
+  const direct = (chart: Chart, workload: string, cidr: string) => new ApiObject(chart, `direct-${workload}`, {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: `direct-${workload}`, namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': workload } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr } }], ports: [{ protocol: 'TCP', port: 443 }] }] },
+  });
+  const refused = (workload: string, cidr: string) => `[ZT441] shop/direct-${workload}: NetworkPolicy shop/direct-${workload}, spec.egress[0].to[0].ipBlock: the ipBlock ${cidr} lets the selected pods reach addresses outside the cluster directly, which no flow declares. Declare the flow with \`allowToExternal(ExternalPeer.cidr(...))\`, or route a host through an EgressGateway, or suppress ZT441 with a reason.`;
+
+  test.each([
+    ['a client to a public block', 'payment', '192.0.2.0/24'],
+    ['a client to its host\'s addresses, past the gateway', 'payment', STRIPE],
+    ['the gateway to another public block', 'egress', '192.0.2.0/24'],
+  ])('refuses %s', (_, workload, cidr) => {
+    const { app, chart } = routed();
+    direct(chart, workload, cidr);
+    expect(() => app.synth()).toThrow(refused(workload, cidr));
+  });
+
+  test('a service\'s declared external peer, with except, passes', () => {
+    const { app, payment } = routed();
+    payment.allowToExternal(ExternalPeer.cidr('192.0.2.0/24', ['192.0.2.128/25']), { ports: [5432] });
+    payment.allowToExternal(ExternalPeer.cidr('192.0.2.0/24', ['192.0.2.128/25']), { ports: [5433] });
+    expect(() => app.synth()).not.toThrow();
+  });
+});
+
 describe('emitted objects are structurally valid', () => {
   const objects = synthAll(routed().app);
   // Gateway API kinds are checked by the Gateway API bundle's machinery of test/_schema.ts (issue 10, `gateway`).

@@ -69,3 +69,36 @@ describe('egress gateway objects', () => {
     expect(ids([entry({ exportTo })])).toEqual([expected]);
   });
 });
+
+describe('ZT441: egress to addresses outside the cluster only as declared', () => {
+  const policy = (egress: any[], selector: any = { [WORKLOAD]: 'payment' }) => obj('networking.k8s.io/v1', 'NetworkPolicy', { podSelector: { matchLabels: selector }, policyTypes: ['Egress'], egress }, 'x');
+  const declared = { namespace: 'shop', selector: { [WORKLOAD]: 'payment' }, ipBlocks: [{ cidr: '203.0.113.0/24', except: ['203.0.113.128/25'] }, { cidr: '2001:db8::/32' }], ports: [443] };
+  const findings = (egress: any[], selector?: any) => runManifestRules({ ...context([policy(egress, selector)]), addresses: [declared] }).map(f => f.message);
+  const refused = (field: string, block: string) => `[ZT441] app/obj0: NetworkPolicy shop/x, ${field}: the ipBlock ${block} lets the selected pods reach addresses outside the cluster directly, which no flow declares. Declare the flow with \`allowToExternal(ExternalPeer.cidr(...))\`, or route a host through an EgressGateway, or suppress ZT441 with a reason.`;
+  const TCP_443 = [{ protocol: 'TCP', port: 443 }];
+
+  test('the declared blocks pass, in the declared workload\'s policy, on declared ports', () => {
+    expect(findings([{ to: [{ ipBlock: declared.ipBlocks[0] }, { ipBlock: declared.ipBlocks[1] }], ports: TCP_443 }])).toEqual([]);
+    expect(findings([{ to: [{ ipBlock: declared.ipBlocks[1] }], ports: [{ port: 443 }] }])).toEqual([]);
+  });
+
+  test.each([
+    ['an undeclared block', [{ to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: TCP_443 }], undefined, [['spec.egress[0].to[0].ipBlock', '198.51.100.0/24']]],
+    ['a declared block without its except', [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: TCP_443 }], undefined, [['spec.egress[0].to[0].ipBlock', '203.0.113.0/24']]],
+    ['a declared block on another port', [{ to: [{ ipBlock: { cidr: '2001:db8::/32' } }], ports: [{ protocol: 'TCP', port: 22 }] }], undefined, [['spec.egress[0].to[0].ipBlock', '2001:db8::/32']]],
+    ['a declared block on every port', [{ to: [{ ipBlock: { cidr: '2001:db8::/32' } }] }], undefined, [['spec.egress[0].to[0].ipBlock', '2001:db8::/32']]],
+    ['a declared block in another workload\'s policy', [{ to: [{ ipBlock: { cidr: '2001:db8::/32' } }], ports: TCP_443 }], { [WORKLOAD]: 'egress' }, [['spec.egress[0].to[0].ipBlock', '2001:db8::/32']]],
+    // The rule is not the declared one, so each of its blocks is reported.
+    ['a declared block beside an undeclared one', [{ to: [{ ipBlock: { cidr: '2001:db8::/32' } }, { ipBlock: { cidr: '169.254.169.254/32' } }], ports: TCP_443 }], undefined, [['spec.egress[0].to[0].ipBlock', '2001:db8::/32'], ['spec.egress[0].to[1].ipBlock', '169.254.169.254/32']]],
+  ])('refuses %s', (_name, egress, selector, expected) => {
+    expect(findings(egress, selector).filter(m => m.startsWith('[ZT441]'))).toEqual(expected.map(([field, block]) => refused(field, block)));
+  });
+
+  test('leaves every address to ZT403 and the private ranges to ZT418', () => {
+    const ruleIds = (egress: any[]) => runManifestRules(context([policy(egress)])).map(f => f.ruleId);
+    expect(ruleIds([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: TCP_443 }])).toEqual(['ZT403', 'ZT403']);
+    expect(ruleIds([{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: TCP_443 }])).toEqual(['ZT418']);
+    expect(ruleIds([{ to: [{ ipBlock: { cidr: '0.0.0.0/1' } }], ports: TCP_443 }])).toEqual(['ZT418']);
+    expect(ruleIds([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '198.51.100.0/24' } }], ports: TCP_443 }])).toEqual(['ZT403']);
+  });
+});
