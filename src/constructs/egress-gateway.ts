@@ -11,9 +11,9 @@ import { NAMESPACE_OBJECT_NAMES, WORKLOAD_LABEL } from '../model/_constants';
 import { FlowEnd } from '../model/_flow';
 import { FlowGraph } from '../model/_flow-graph';
 import { GATEWAY_API, GATEWAY_SERVICE_TYPE_ANNOTATION, istioGatewayDeploymentName } from '../model/_gateway-api-spec';
-import { Manifest } from '../model/_network-policy-spec';
 import { principalOf } from '../model/_identity';
 import { ISTIO_SECURITY_API } from '../model/_istio-spec';
+import { Manifest } from '../model/_network-policy-spec';
 import { MeshMode } from '../model/mesh-mode';
 import { ruleMessage } from '../rules/_catalog';
 import { dns1035LabelProblem } from '../util/_names';
@@ -153,7 +153,9 @@ export class EgressGateway extends Construct implements IEgressGateway {
       this.routes.set(host.hostname, route);
       for (const { id, manifest } of hostObjects(this.name, this.namespace.name, host)) new ApiObject(this, id, manifest);
       // ZT441 accepts egress to the host's addresses only in the rule the gateway's NetworkPolicy gets for them.
-      ZeroTrustGuard.declareAddresses(this, { namespace: this.namespace.name, selector: this.selector, ipBlocks: host.addresses._ipBlocks, ports: [host.port] });
+      ZeroTrustGuard.declareAddresses(this, {
+        namespace: this.namespace.name, selector: this.selector, ipBlocks: host.addresses._ipBlocks, ports: [host.port],
+      });
     }
     route.clients.set(client.principal, client);
     this.flows.declare({ from: client, to: this, ports: [host.port] });

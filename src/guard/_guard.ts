@@ -225,7 +225,9 @@ export class ZeroTrustGuard extends Construct {
     }]));
     const gateways = [...this.ends.values()].filter(isHostGateway);
     const trustDomains = new Map(this.namespaces.map(ns => [ns.name, ns.trustDomain]));
-    return [...findings, ...verifyDeclaredFlows(r, pods, ends, this.flows, namespaces), ...verifyGatewayHosts(r, pods, gateways, trustDomains, patterns)];
+    return [
+      ...findings, ...verifyDeclaredFlows(r, pods, ends, this.flows, namespaces), ...verifyGatewayHosts(r, pods, gateways, trustDomains, patterns),
+    ];
   }
 }
 

@@ -1,9 +1,9 @@
 // ZT416 for egress gateways, host by host: the gateway's authorization must admit each declared client for the server
 // names (SNI) of its own hosts only. The pod-level proof sees a port, not a server name, so it cannot tell them apart.
 import { IConstruct } from 'constructs';
-import { Reachability } from '../analyzer/reachability';
 import { witnesses } from '../analyzer/_http-match';
 import { SNI_KEY } from '../analyzer/_sni-condition';
+import { Reachability } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
 import { DEFAULT_TRUST_DOMAIN, principalOf } from '../model/_identity';
 import { ruleMessage } from '../rules/_catalog';

@@ -73,7 +73,8 @@ describe('egress gateway objects', () => {
 describe('ZT441: egress to addresses outside the cluster only as declared', () => {
   const policy = (egress: any[], selector: any = { [WORKLOAD]: 'payment' }) => obj('networking.k8s.io/v1', 'NetworkPolicy', { podSelector: { matchLabels: selector }, policyTypes: ['Egress'], egress }, 'x');
   const declared = { namespace: 'shop', selector: { [WORKLOAD]: 'payment' }, ipBlocks: [{ cidr: '203.0.113.0/24', except: ['203.0.113.128/25'] }, { cidr: '2001:db8::/32' }], ports: [443] };
-  const findings = (egress: any[], selector?: any) => runManifestRules({ ...context([policy(egress, selector)]), addresses: [declared] }).map(f => f.message);
+  const findings = (egress: any[], selector?: any) =>
+    runManifestRules({ ...context([policy(egress, selector)]), addresses: [declared] }).map(f => f.message);
   const refused = (field: string, block: string) => `[ZT441] app/obj0: NetworkPolicy shop/x, ${field}: the ipBlock ${block} lets the selected pods reach addresses outside the cluster directly, which no flow declares. Declare the flow with \`allowToExternal(ExternalPeer.cidr(...))\`, or route a host through an EgressGateway, or suppress ZT441 with a reason.`;
   const TCP_443 = [{ protocol: 'TCP', port: 443 }];
 
