@@ -1,6 +1,6 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { renderEgressAuthorizationPolicy, renderHostObjects, renderGatewaySpec, EgressHostRoute } from './_egress-render';
+import { renderEgressAuthorizationPolicy, hostObjects, renderGatewaySpec, EgressHostRoute } from './_egress-render';
 import { renderNetworkPolicy } from './_render';
 import { ExternalHost, ExternalPeer, IEgressGateway } from './external-peer';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
@@ -13,6 +13,7 @@ import { FlowGraph } from '../model/_flow-graph';
 import { GATEWAY_API, GATEWAY_SERVICE_TYPE_ANNOTATION, istioGatewayDeploymentName } from '../model/_gateway-api-spec';
 import { principalOf } from '../model/_identity';
 import { ISTIO_SECURITY_API } from '../model/_istio-spec';
+import { Manifest } from '../model/_network-policy-spec';
 import { MeshMode } from '../model/mesh-mode';
 import { ruleMessage } from '../rules/_catalog';
 import { dns1035LabelProblem } from '../util/_names';
@@ -28,7 +29,8 @@ export interface EgressGatewayProps {
 
   /**
    * The gateway name: a DNS-1035 label of at most 57 characters, unique among the namespace's services. Istio names
-   * the gateway's Deployment, Service and ServiceAccount `<name>-istio`.
+   * the gateway's Deployment, Service and ServiceAccount `<name>-istio`, which no MeshedService of the namespace may
+   * then be named.
    */
   readonly name: string;
 }
@@ -104,6 +106,8 @@ export class EgressGateway extends Construct implements IEgressGateway {
     if (Object.values(NAMESPACE_OBJECT_NAMES).includes(props.name)) {
       throw new Error(ruleMessage('ZT202', path, `the name "${props.name}" is taken by an object of the namespace`, 'Choose another gateway name.'));
     }
+    // Istio's Deployment, Service and ServiceAccount take `<name>-istio`, which no MeshedService may then be.
+    ns._claimServiceName(istioGatewayDeploymentName(props.name), this);
     this.name = props.name;
     this.namespace = ns;
     this.serviceAccountName = istioGatewayDeploymentName(props.name);
@@ -111,6 +115,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
     this.selector = { [WORKLOAD_LABEL]: props.name };
     this.flows = ZeroTrustGuard.flowGraph(this);
     ZeroTrustGuard.registerEnd(this);
+    ZeroTrustGuard.registerEntryPoint(this);
   }
 
   /**
@@ -146,7 +151,11 @@ export class EgressGateway extends Construct implements IEgressGateway {
       if (this.routes.size === 0) this.emitGateway();
       route = { host, clients: new Map() };
       this.routes.set(host.hostname, route);
-      renderHostObjects(this, this.name, this.namespace.name, host);
+      for (const { id, manifest } of hostObjects(this.name, this.namespace.name, host)) new ApiObject(this, id, manifest);
+      // ZT441 accepts egress to the host's addresses only in the rule the gateway's NetworkPolicy gets for them.
+      ZeroTrustGuard.declareAddresses(this, {
+        namespace: this.namespace.name, selector: this.selector, ipBlocks: host.addresses._ipBlocks, ports: [host.port],
+      });
     }
     route.clients.set(client.principal, client);
     this.flows.declare({ from: client, to: this, ports: [host.port] });
@@ -155,13 +164,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
   /** The gateway's own objects, emitted with its first host. */
   private emitGateway(): void {
     const ns = this.namespace.name;
-    new ApiObject(this, 'Gateway', {
-      apiVersion: GATEWAY_API,
-      kind: 'Gateway',
-      // ClusterIP: the gateway is reached from inside the cluster only (Istio deploys a LoadBalancer by default).
-      metadata: { name: this.name, namespace: ns, annotations: { [GATEWAY_SERVICE_TYPE_ANNOTATION]: 'ClusterIP' } },
-      spec: Lazy.any({ produce: () => renderGatewaySpec(this.selector, this.sortedRoutes()) }),
-    });
+    new ApiObject(this, 'Gateway', this.gatewayManifest(Lazy.any({ produce: () => renderGatewaySpec(this.selector, this.sortedRoutes()) })));
     new ApiObject(this, 'NetworkPolicy', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -179,6 +182,20 @@ export class EgressGateway extends Construct implements IEgressGateway {
     });
   }
 
+  /**
+   * The Gateway; its metadata as the ApiObject emits it (with the chart's labels), since Istio copies the Gateway's
+   * labels and annotations to the Deployment and Service it deploys.
+   */
+  private gatewayManifest<S>(spec: S): Manifest<S> {
+    return {
+      apiVersion: GATEWAY_API,
+      kind: 'Gateway',
+      // ClusterIP: the gateway is reached from inside the cluster only (Istio deploys a LoadBalancer by default).
+      metadata: { name: this.name, namespace: this.namespace.name, labels: Chart.of(this).labels, annotations: { [GATEWAY_SERVICE_TYPE_ANNOTATION]: 'ClusterIP' } },
+      spec,
+    };
+  }
+
   private sortedRoutes(): EgressHostRoute[] {
     return this.hosts.map(h => this.routes.get(h)!);
   }
@@ -189,6 +206,18 @@ export class EgressGateway extends Construct implements IEgressGateway {
    */
   public _declaredHosts(): DeclaredHost[] {
     return this.sortedRoutes().map(({ host, clients }) => ({ hostname: host.hostname, port: host.port, principals: [...clients.keys()] }));
+  }
+
+  /**
+   * The Gateway and the host objects the gateway declares, rendered from its declarations alone: the manifest rules
+   * (ZT425) accept exactly this Gateway and these TLSRoutes and refuse any other listener, route or change to them,
+   * the Gateway's labels and annotations included. None until a host is routed through it, as it emits none.
+   * @internal
+   */
+  public _declaredManifests(): Array<Manifest<unknown>> {
+    if (this.routes.size === 0) return [];
+    const hosts = this.sortedRoutes().flatMap(({ host }) => hostObjects(this.name, this.namespace.name, host).map(o => o.manifest));
+    return [this.gatewayManifest(renderGatewaySpec(this.selector, this.sortedRoutes())), ...hosts];
   }
 
   /**

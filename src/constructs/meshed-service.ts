@@ -311,7 +311,10 @@ export class MeshedService extends Construct {
     for (const port of options.ports) checkPort(where, port);
     if (peer._host) return EgressGateway._route(this, peer, sortedUnique(options.ports), where);
     const earlier = this.external.get(peer._key)?.ports ?? [];
-    this.external.set(peer._key, { peer, ports: sortedUnique([...earlier, ...options.ports]) });
+    const ports = sortedUnique([...earlier, ...options.ports]);
+    this.external.set(peer._key, { peer, ports });
+    // ZT441 accepts egress to these addresses only in the rule the service's NetworkPolicy gets for them.
+    ZeroTrustGuard.declareAddresses(this, { namespace: this.namespace.name, selector: this.selector, ipBlocks: peer._ipBlocks, ports });
   }
 
   /**

@@ -272,7 +272,9 @@ export class PlatformPeer {
         'the peer calls services, services do not call it here', 'Use `peer.allowTo(service)` for the peer\'s calls to the service.'));
     }
     const ports = [this.port!];
-    ZeroTrustGuard.declareAddresses(service, { namespace: service.namespace.name, selector: service.selector, cidrs: this.cidrs, ports });
+    ZeroTrustGuard.declareAddresses(service, {
+      namespace: service.namespace.name, selector: service.selector, ipBlocks: this.cidrs.map(cidr => ({ cidr })), ports, internal: true,
+    });
     for (const cidr of this.cidrs) service.allowToExternal(ExternalPeer.cidr(cidr), { ports });
   }
 

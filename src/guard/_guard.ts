@@ -5,7 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { inLinearSynth, linearizeApp } from './_linear-synth';
 import { registerRenderedCheck } from './_rendered-checks';
 import { VerifiedEnd, VerifiedNamespace, verifyDeclaredFlows } from './_verify';
-import { isHostGateway, verifyGatewayHosts } from './_verify-egress';
+import { isHostGateway, serverNamePatterns, verifyGatewayHosts } from './_verify-egress';
 import { namespacesFromManifests, podsFromManifests } from '../analyzer/_manifest-pods';
 import { Reachability, checkReadable } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
@@ -46,7 +46,7 @@ export interface GuardedService extends GuardedEnd {
   readonly namespace: GuardedNamespace;
 }
 
-/** What the guard needs of a construct that declares entry points from outside the cluster (an IngressGateway). */
+/** What the guard needs of a construct that declares gateway objects (an IngressGateway, an EgressGateway). */
 export interface GuardedEntryPoint extends IConstruct {
   _declaredManifests(): any[];
 }
@@ -210,6 +210,7 @@ export class ZeroTrustGuard extends Construct {
       }
     }
     const { pods, r } = analysis;
+    const patterns = serverNamePatterns(readable.map(o => o.manifest));
     const ends: VerifiedEnd[] = [...this.ends.entries()].map(([key, e]) => ({
       key,
       namespace: e.namespace.name,
@@ -224,7 +225,9 @@ export class ZeroTrustGuard extends Construct {
     }]));
     const gateways = [...this.ends.values()].filter(isHostGateway);
     const trustDomains = new Map(this.namespaces.map(ns => [ns.name, ns.trustDomain]));
-    return [...findings, ...verifyDeclaredFlows(r, pods, ends, this.flows, namespaces), ...verifyGatewayHosts(r, pods, gateways, trustDomains)];
+    return [
+      ...findings, ...verifyDeclaredFlows(r, pods, ends, this.flows, namespaces), ...verifyGatewayHosts(r, pods, gateways, trustDomains, patterns),
+    ];
   }
 }
 

@@ -61,3 +61,6 @@ export function tunnelledOverHbone(a: string | undefined, b: string | undefined)
   const meshed = (m: string | undefined) => m === 'sidecar' || m === 'ambient';
   return meshed(a) && meshed(b) && (a === 'ambient' || b === 'ambient');
 }
+
+/** The annotation prefix that shows a suppression's reason on every object it covers: `<prefix><rule id>: <reason>`. */
+export const SUPPRESSION_ANNOTATION_PREFIX = 'zero-trust.cdk8s.io/suppress.';

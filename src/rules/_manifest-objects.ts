@@ -5,7 +5,7 @@
  */
 import { isDeepStrictEqual } from 'util';
 import { formatRuleMessage } from './_message';
-import { ISTIO_ROOT_NAMESPACE, manifestNamespace } from '../model/_constants';
+import { ISTIO_ROOT_NAMESPACE, SUPPRESSION_ANNOTATION_PREFIX, manifestNamespace } from '../model/_constants';
 import { isObject } from '../model/_label-selector';
 import { POD_TEMPLATES } from '../model/_workload-rules';
 import { MeshMode } from '../model/mesh-mode';
@@ -37,16 +37,25 @@ export interface DeclaredEnd {
   readonly principal: string;
 }
 
-/** Egress to addresses that are not pods, such as the Kubernetes API server's (a PlatformPeer), declared for one workload. */
+/**
+ * Egress to addresses that are not pods, declared for one workload: a MeshedService's external peer, an
+ * EgressGateway's host addresses, the Kubernetes API server's (a PlatformPeer).
+ */
 export interface DeclaredAddresses {
   /** The namespace of the workload that may connect. */
   readonly namespace: string;
   /** The labels its NetworkPolicy selects it by. */
   readonly selector: { readonly [key: string]: string };
-  /** The CIDR blocks, each the whole `ipBlock` of a peer. */
-  readonly cidrs: string[];
+  /** The blocks, each the whole `ipBlock` of a peer. */
+  readonly ipBlocks: ReadonlyArray<{ readonly cidr: string; readonly except?: readonly string[] }>;
   /** The TCP ports its egress rules name. */
   readonly ports: number[];
+  /**
+   * Whether the blocks may lie in the private or cluster-internal ranges, which ZT418 then accepts in exactly this
+   * rule: the API server's addresses are there, an external peer's are not.
+   * @default false
+   */
+  readonly internal?: boolean;
 }
 
 /** The input of the rules: every object of the app, the managed namespaces by name, and the other declared flow ends. */
@@ -56,8 +65,9 @@ export interface ManifestContext {
   readonly ends?: DeclaredEnd[];
   readonly addresses?: DeclaredAddresses[];
   /**
-   * The entry points the app's constructs declare (an IngressGateway's Gateway, routes and policies), rendered from
-   * the declarations alone: the rules accept exactly these objects, and no other gateway, route or change to them.
+   * The gateway objects the app's constructs declare (an IngressGateway's Gateway, routes and policies, an
+   * EgressGateway's Gateway and TLSRoutes), rendered from the declarations alone: the rules accept exactly these
+   * objects, and no other gateway, route or change to them.
    */
   readonly declared?: any[];
 }
@@ -128,11 +138,24 @@ function declaredKey(m: any): string {
   return `${m.apiVersion} ${m.kind} ${manifestNamespace(m)}/${m.metadata?.name}`;
 }
 
-/** Whether an object is exactly one the app declares as an entry point: same apiVersion, kind, place and spec. */
+/** The labels and annotations of a manifest, but the suppressions' annotations, which only record reasons. */
+function declaredMetadata(m: any): { labels: unknown; annotations: unknown } {
+  const annotations = Object.entries(isObject(m.metadata?.annotations) ? m.metadata.annotations : {})
+    .filter(([key]) => !key.startsWith(SUPPRESSION_ANNOTATION_PREFIX));
+  return { labels: m.metadata?.labels ?? {}, annotations: Object.fromEntries(annotations) };
+}
+
+/**
+ * Whether an object is exactly one the app declares as a gateway object: same apiVersion, kind, place and spec, and,
+ * where the declared one gives labels or annotations (a Gateway whose labels and annotations Istio copies to the
+ * resources it deploys), the same labels and annotations too.
+ */
 export function declaredObject(ctx: ManifestContext, o: Placed): boolean {
   const byKey = view(ctx, 'declaredObjects', () => new Map((ctx.declared ?? []).map(m => [declaredKey(m), m])));
   const twin = byKey.get(declaredKey(o.manifest));
-  return twin !== undefined && isDeepStrictEqual(twin.spec, o.manifest.spec);
+  if (twin === undefined || !isDeepStrictEqual(twin.spec, o.manifest.spec)) return false;
+  return twin.metadata?.labels === undefined && twin.metadata?.annotations === undefined
+    || isDeepStrictEqual(declaredMetadata(twin), declaredMetadata(o.manifest));
 }
 
 /** The namespace an object lands in. */

@@ -91,7 +91,7 @@ export const NETWORK_POLICY_RULES: Rule[] = [
     rationale: 'Pods and Services get their addresses from the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7) or the carrier-grade NAT range 100.64.0.0/10; an ipBlock there can match them by address, bypassing their label-based identity. `except` blocks that remove the whole overlap count; link-local addresses (node-local probes) are not in these ranges. The egress rules the app declares to the Kubernetes API server\'s addresses (PlatformPeer.kubernetesApiServer) are exempt, in exactly their shape and in the policies of the services that declared them.',
     suppressible: true,
     check(ctx) {
-      return networkPolicyRules(ctx).filter(r => !declaredAddressRule(ctx, r)).flatMap(({ o, field, peersField, blocks }) => {
+      return networkPolicyRules(ctx).filter(r => !declaredAddressRule(ctx, r, true)).flatMap(({ o, field, peersField, blocks }) => {
         return blocksLeftByZt403(blocks).flatMap(b => {
           const { j, block } = b;
           const hit = internalRangesOf(b);

@@ -5,7 +5,6 @@
  * the declared identities, addresses, mesh-wide policies, and entry points from outside the cluster.
  */
 import { isDeepStrictEqual } from 'util';
-import { egressObjects } from './_egress-rules';
 import { ManifestContext, Finding, Placed, Landed, view, landed, namespaceOf, rootObjects, authorizationPolicies, sourceEntries, sourceField, finding, list, NetworkPolicyRule, networkPolicyRules, NetworkPolicyPeer, networkPolicyPeers, peerField, emptySelector, allowPolicy, podTemplates, positiveSourceFields, linkLocal, internalRangesOf, blocksLeftByZt403, weakMtlsModes, meshHost, declaredObject } from './_manifest-objects';
 import { Rule } from './_rule';
 import { RuleSeverity } from './rule-info';
@@ -274,7 +273,7 @@ export const OPENING_RULES: Rule[] = [
     id: 'ZT425',
     title: 'Ingress, Gateway, route, gateway-bound VirtualService or ReferenceGrant in a managed namespace',
     severity: RuleSeverity.ERROR,
-    rationale: 'Ingresses, Gateways (Gateway API or Istio), Gateway API routes and VirtualServices bound to a gateway (`gateways` naming anything but `mesh`) bring traffic from outside the cluster, through gateway pods the app does not declare (Istio deploys a Gateway\'s own pods and LoadBalancer Service), into the namespace; a ReferenceGrant lets routes of other namespaces do so. Only the Gateway and routes of an IngressGateway, exactly as it declares them, pass: the ZT416 proof covers its pods and flows.',
+    rationale: 'Ingresses, Gateways (Gateway API or Istio), Gateway API routes and VirtualServices bound to a gateway (`gateways` naming anything but `mesh`) bring traffic from outside the cluster, through gateway pods the app does not declare (Istio deploys a Gateway\'s own pods and LoadBalancer Service), into the namespace; a ReferenceGrant lets routes of other namespaces do so. Only the Gateway and routes of an IngressGateway or an EgressGateway, exactly as it declares them (the Gateway\'s labels and annotations included, which Istio copies to the resources it deploys), pass: the ZT416 proof covers their pods and flows.',
     suppressible: true,
     check(ctx) {
       const fix = 'Remove it, or suppress ZT425 with a reason and review the gateway\'s access by hand.';
@@ -282,9 +281,7 @@ export const OPENING_RULES: Rule[] = [
       const boundToGateways = landed(ctx, ['VirtualService']).flatMap(o => list(o.spec.gateways).map((g, k) => [g, k] as const)
         .filter(([g]) => g !== 'mesh').map(([g, k]) => finding('ZT425', o, `spec.gateways[${k}]`,
           `gateway "${g}" brings traffic from outside the cluster, through gateway pods the app does not declare, to the VirtualService's hosts`, fix)));
-      const entries = landed(ctx, ENTRY_KINDS);
-      const egress = egressObjects(ctx, entries);
-      return [...boundToGateways, ...entries.filter(o => !declaredObject(ctx, o) && !egress.has(o)).map(o => finding('ZT425', o, '', o.manifest.kind === 'ReferenceGrant'
+      return [...boundToGateways, ...landed(ctx, ENTRY_KINDS).filter(o => !declaredObject(ctx, o)).map(o => finding('ZT425', o, '', o.manifest.kind === 'ReferenceGrant'
         ? 'it lets routes of other namespaces send traffic from their gateways, whose pods the app does not declare, into the namespace'
         : 'it brings traffic from outside the cluster, through gateway pods the app does not declare, into the namespace', fix))];
     },

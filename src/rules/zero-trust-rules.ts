@@ -2,13 +2,12 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { RULE_CATALOG } from './_catalog';
 import { RuleInfo } from './rule-info';
+import { SUPPRESSION_ANNOTATION_PREFIX } from '../model/_constants';
 import { compareStrings } from '../util/_collections';
 
 /** The construct metadata type that records a suppression: `{ ruleId, reason }`. */
 const SUPPRESSION_METADATA = 'zero-trust.cdk8s.io/suppression';
 
-/** The annotation prefix that shows a suppression's reason on every object it covers. */
-const SUPPRESSION_ANNOTATION_PREFIX = 'zero-trust.cdk8s.io/suppress.';
 
 /** The shortest reason a suppression accepts, so that it says something. */
 const MIN_REASON_LENGTH = 10;

@@ -1,6 +1,6 @@
 // EgressGateway and ExternalPeer.host(): the objects of Istio's egress gateway task (Gateway API), the client reaching
 // only the gateway, the gateway alone leaving the cluster, SNI authorization per client and host, and the proof.
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { EgressGateway, ExternalPeer, MeshedService, MeshMode, Reachability, ServicePort, ZeroTrustNamespace, ZeroTrustRules } from '../../src';
 import { istioCrdsAvailable, ISTIO_CRDS_PATH, validateManifests } from '../_schema';
 import { find, synthAll } from '../_util';
@@ -159,6 +159,11 @@ describe('EgressGateway', () => {
     const { chart, ns, payment, egress, stripe } = shop();
     expect(() => new EgressGateway(chart, 'long', { namespace: ns, name: 'g'.repeat(58) })).toThrow(/^\[ZT201\] shop\/long: gateway name "g+-istio" is 64 characters long, over the limit of 63 once Istio appends "-istio"/);
     expect(() => new EgressGateway(chart, 'twin', { namespace: ns, name: 'payment' })).toThrow(/^\[ZT204\] shop\/twin: "shop\/payment" already names a flow end/);
+    new MeshedService(chart, 'gw-istio', { namespace: ns, name: 'gw-istio', ports: [ServicePort.http(443)] });
+    expect(() => new EgressGateway(chart, 'gw', { namespace: ns, name: 'gw' }))
+      .toThrow('[ZT204] shop/gw: namespace "shop" already has a service named "gw-istio" (shop/gw-istio). Give each MeshedService of a namespace its own name: the name is its identity.');
+    expect(() => new MeshedService(chart, 'egress-istio', { namespace: ns, name: 'egress-istio', ports: [ServicePort.http(443)] }))
+      .toThrow('[ZT204] shop/egress-istio: namespace "shop" already has a service named "egress-istio" (shop/egress). Give each MeshedService of a namespace its own name: the name is its identity.');
     const ambient = new ZeroTrustNamespace(chart, 'amb', { name: 'amb', mesh: MeshMode.AMBIENT });
     expect(() => new EgressGateway(chart, 'amb-gw', { namespace: ambient, name: 'egress' }))
       .toThrow('[ZT133] shop/amb-gw: namespace "amb" is in mode ambient, and an egress gateway needs sidecar mode. Put the gateway and its clients in a MeshMode.SIDECAR namespace');
@@ -234,6 +239,82 @@ describe('hostile versions are refused', () => {
   });
 });
 
+describe('ZT425 accepts exactly the Gateway and TLSRoutes the gateway declares', () => {
+  const refused = (path: string, where: string) => `[ZT425] ${path}: ${where}: it brings traffic from outside the cluster, through gateway pods the app does not declare, into the namespace. Remove it, or suppress ZT425 with a reason and review the gateway's access by hand.`;
+  const gatewayOf = (egress: EgressGateway) => egress.node.findChild('Gateway') as ApiObject;
+
+  test('the declared objects pass with the chart\'s labels and a suppression\'s annotation', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { labels: { team: 'payments' } });
+    const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop' });
+    const payment = new MeshedService(chart, 'payment', { namespace: ns, name: 'payment', ports: [ServicePort.grpc(50051)] });
+    const egress = new EgressGateway(chart, 'egress', { namespace: ns, name: 'egress' });
+    payment.allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.anyAddressUnsafe() }), { ports: [443] });
+    ZeroTrustRules.suppress(egress, 'ZT403', 'stripe rotates its addresses');
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test.each([
+    ['an extra listener', JsonPatch.add('/spec/listeners/-', { name: 'tls-443.evil.example', hostname: 'evil.example', port: 443, protocol: 'TLS', tls: { mode: 'Passthrough' }, allowedRoutes: { namespaces: { from: 'Same' } } })],
+    ['infrastructure.parametersRef', JsonPatch.add('/spec/infrastructure/parametersRef', { group: '', kind: 'ConfigMap', name: 'overlay' })],
+    ['another annotation', JsonPatch.add('/metadata/annotations/networking.istio.io~1service-account', 'payment')],
+    ['a label', JsonPatch.add('/metadata/labels', { 'zero-trust.cdk8s.io/workload': 'payment' })],
+  ])('a Gateway patched with %s is refused', (_, patch) => {
+    const { app, egress } = routed();
+    gatewayOf(egress).addJsonPatch(patch);
+    expect(() => app.synth()).toThrow(refused('shop/egress/Gateway', 'Gateway shop/egress'));
+  });
+
+  test('a second Gateway of the egress gateway\'s shape is refused', () => {
+    const { app, chart } = routed();
+    const twin = Testing.synth(chart).find(m => m.kind === 'Gateway')!;
+    new ApiObject(chart, 'twin', { ...twin, metadata: { ...twin.metadata, name: 'evil' } });
+    expect(() => app.synth()).toThrow(refused('shop/twin', 'Gateway shop/evil'));
+  });
+
+  test('a route to another host from the gateway\'s listener is refused', () => {
+    const { app, chart } = routed();
+    new ApiObject(chart, 'out', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'TLSRoute',
+      metadata: { name: 'evil-out', namespace: 'shop' },
+      spec: {
+        parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'egress', sectionName: 'tls-443.api.stripe.com' }],
+        hostnames: ['api.stripe.com'],
+        rules: [{ backendRefs: [{ group: 'networking.istio.io', kind: 'Hostname', name: 'evil.example', port: 443 }] }],
+      },
+    });
+    expect(() => app.synth()).toThrow(refused('shop/out', 'TLSRoute shop/evil-out'));
+  });
+});
+
+describe('ZT441: only the gateway reaches its hosts\' addresses, only in its own policy', () => {
+  const direct = (chart: Chart, workload: string, cidr: string) => new ApiObject(chart, `direct-${workload}`, {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: `direct-${workload}`, namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': workload } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr } }], ports: [{ protocol: 'TCP', port: 443 }] }] },
+  });
+  const refused = (workload: string, cidr: string) => `[ZT441] shop/direct-${workload}: NetworkPolicy shop/direct-${workload}, spec.egress[0].to[0].ipBlock: the ipBlock ${cidr} lets the selected pods reach addresses outside the cluster directly, which no flow declares. Declare the flow with \`allowToExternal(ExternalPeer.cidr(...))\`, or route a host through an EgressGateway, or suppress ZT441 with a reason.`;
+
+  test.each([
+    ['a client to a public block', 'payment', '192.0.2.0/24'],
+    ['a client to its host\'s addresses, past the gateway', 'payment', STRIPE],
+    ['the gateway to another public block', 'egress', '192.0.2.0/24'],
+  ])('refuses %s', (_, workload, cidr) => {
+    const { app, chart } = routed();
+    direct(chart, workload, cidr);
+    expect(() => app.synth()).toThrow(refused(workload, cidr));
+  });
+
+  test('a service\'s declared external peer, with except, passes', () => {
+    const { app, payment } = routed();
+    payment.allowToExternal(ExternalPeer.cidr('192.0.2.0/24', ['192.0.2.128/25']), { ports: [5432] });
+    payment.allowToExternal(ExternalPeer.cidr('192.0.2.0/24', ['192.0.2.128/25']), { ports: [5433] });
+    expect(() => app.synth()).not.toThrow();
+  });
+});
+
 describe('emitted objects are structurally valid', () => {
   const objects = synthAll(routed().app);
   // Gateway API kinds are checked by the Gateway API bundle's machinery of test/_schema.ts (issue 10, `gateway`).
@@ -267,6 +348,22 @@ describe('the proof checks the gateway host by host', () => {
     const { app, chart } = routed();
     hole(chart, { from: [{ source: { principals: ['cluster.local/ns/shop/sa/payment'] } }], to: [{ operation: { ports: ['443'] } }] });
     expect(() => app.synth()).toThrow(/differs from the declared hosts: it allows shop\/payment -> shop\/egress-istio on 443\/TCP for server name undeclared.invalid, which no flow declares; allows shop\/payment -> shop\/egress-istio on 443\/TCP for server name www.ecb.europa.eu/);
+  });
+
+  describe('a server name the gateway\'s own policy is patched to admit is a ZT416 finding', () => {
+    const policy = (egress: EgressGateway) => egress.node.findChild('AuthorizationPolicy') as ApiObject;
+    const differs = (name: string) => `[ZT416] shop/egress: the authorization of shop/egress-istio differs from the declared hosts: it allows shop/payment -> shop/egress-istio on 443/TCP for server name ${name}, which no flow declares.`;
+    test.each([
+      ['another exact name', { key: 'connection.sni', values: ['api.stripe.com', 'evil.example'] }, 'evil.example'],
+      ['a suffix pattern', { key: 'connection.sni', values: ['api.stripe.com', '*.example'] }, 'undeclared.invalid.example'],
+      ['a prefix pattern', { key: 'connection.sni', values: ['api.stripe.com', 'api.*'] }, 'api.undeclared.invalid'],
+      ['notValues naming the fresh name', { key: 'connection.sni', notValues: ['undeclared.invalid'] }, 'undeclared.invalid0'],
+    ])('%s', (_, condition, name) => {
+      const { app, payment, stripe, egress } = shop();
+      payment.allowToExternal(stripe, { ports: [443] });
+      policy(egress).addJsonPatch(JsonPatch.replace('/spec/rules/0/when/0', condition));
+      expect(() => app.synth()).toThrow(differs(name));
+    });
   });
 
   test('a DENY policy on a declared host is a ZT416 finding, naming the missing pair', () => {

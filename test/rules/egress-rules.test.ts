@@ -1,4 +1,4 @@
-// The shapes an EgressGateway emits pass ZT425; each hostile variation of them is refused.
+// The objects an EgressGateway declares pass ZT425 exactly; any other Gateway or route, or change to them, is refused.
 import { ManifestContext, runManifestRules } from '../../src/rules/_manifest-rules';
 
 const WORKLOAD = 'zero-trust.cdk8s.io/workload';
@@ -19,47 +19,46 @@ const entry = (spec: any = {}) => obj('networking.istio.io/v1', 'ServiceEntry', 
   hosts: ['api.stripe.com'], ports: [{ number: 443, name: 'tls-443', protocol: 'TLS' }], location: 'MESH_EXTERNAL', resolution: 'DNS', exportTo: ['.'], ...spec,
 }, 'egress.api.stripe.com');
 
-function context(objects: any[], selector: any = { [WORKLOAD]: 'egress' }): ManifestContext {
+const DECLARED = [gateway(), toGateway(), toHost(), entry()];
+
+function context(objects: any[]): ManifestContext {
   return {
     objects: objects.map((manifest, i) => ({ manifest, path: `app/obj${i}` })),
     managed: new Map([['shop', { mesh: 'sidecar' as const, services: ['payment'] }]]),
-    ends: [{ namespace: 'shop', selector, principal: 'cluster.local/ns/shop/sa/egress-istio' }],
+    ends: [{ namespace: 'shop', selector: { [WORKLOAD]: 'egress' }, principal: 'cluster.local/ns/shop/sa/egress-istio' }],
+    declared: DECLARED,
   };
 }
 
-const ids = (objects: any[], selector?: any) => runManifestRules(context(objects, selector)).map(f => `${f.ruleId} ${f.message.split(': ')[1]}`);
+const ids = (objects: any[]) => runManifestRules(context(objects)).map(f => `${f.ruleId} ${f.message.split(': ')[1]}`);
 
 describe('egress gateway objects', () => {
-  test('the emitted shapes raise nothing', () => {
+  test('the declared objects raise nothing, with suppression annotations added', () => {
+    const suppressed = gateway({}, { 'networking.istio.io/service-type': 'ClusterIP', 'zero-trust.cdk8s.io/suppress.ZT403': 'stripe rotates its addresses' });
     expect(ids([gateway(), toGateway(), toHost(), entry()])).toEqual([]);
+    expect(ids([suppressed])).toEqual([]);
   });
 
   test.each([
-    ['a Gateway without the ClusterIP annotation (a LoadBalancer)', [gateway({}, {})], 'ZT425 Gateway shop/egress'],
-    ['an HTTP listener', [gateway({ listeners: [{ ...LISTENER, protocol: 'HTTP', tls: undefined }] })], 'ZT425 Gateway shop/egress'],
-    ['a terminating listener', [gateway({ listeners: [{ ...LISTENER, tls: { mode: 'Terminate' } }] })], 'ZT425 Gateway shop/egress'],
-    ['routes from every namespace', [gateway({ listeners: [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'All' } } }] })], 'ZT425 Gateway shop/egress'],
-    ['a wildcard listener', [gateway({ listeners: [{ ...LISTENER, hostname: '*.stripe.com' }] })], 'ZT425 Gateway shop/egress'],
-    ['a listener for a cluster host', [gateway({ listeners: [{ ...LISTENER, hostname: 'payment.shop.svc.cluster.local' }] })], 'ZT425 Gateway shop/egress'],
-    ['addresses', [gateway({ addresses: [{ value: '203.0.113.1' }] })], 'ZT425 Gateway shop/egress'],
-    ['another class', [gateway({ gatewayClassName: 'other' })], 'ZT425 Gateway shop/egress'],
-    ['pods no declared end selects', [gateway({ infrastructure: { labels: { [WORKLOAD]: 'debug' } } })], 'ZT425 Gateway shop/egress'],
-  ])('refuses %s', (_name, objects, expected) => {
-    expect(ids(objects as any[])).toEqual([expected]);
-  });
-
-  test('the gateway must be a declared end selected by the workload label alone', () => {
-    expect(ids([gateway()], { [WORKLOAD]: 'egress', extra: 'x' })).toEqual(['ZT425 Gateway shop/egress']);
+    ['a Gateway without the ClusterIP annotation (a LoadBalancer)', gateway({}, {})],
+    ['a Gateway with another annotation', gateway({}, { 'networking.istio.io/service-type': 'ClusterIP', 'sidecar.istio.io/inject': 'false' })],
+    ['a Gateway with a label', obj('gateway.networking.k8s.io/v1', 'Gateway', gateway().spec, 'egress', { annotations: gateway().metadata.annotations, labels: { [WORKLOAD]: 'payment' } })],
+    ['infrastructure.parametersRef', gateway({ infrastructure: { labels: { [WORKLOAD]: 'egress' }, parametersRef: { group: '', kind: 'ConfigMap', name: 'overlay' } } })],
+    ['an extra listener', gateway({ listeners: [LISTENER, { ...LISTENER, name: 'tls-443.evil.example', hostname: 'evil.example' }] })],
+    ['an HTTP listener', gateway({ listeners: [{ ...LISTENER, protocol: 'HTTP', tls: undefined }] })],
+    ['routes from every namespace', gateway({ listeners: [{ ...LISTENER, allowedRoutes: { namespaces: { from: 'All' } } }] })],
+    ['addresses', gateway({ addresses: [{ value: '203.0.113.1' }] })],
+    ['a second Gateway of the same shape', obj('gateway.networking.k8s.io/v1', 'Gateway', gateway().spec, 'evil', { annotations: gateway().metadata.annotations })],
+  ])('refuses %s', (_name, object) => {
+    expect(ids([object])).toEqual([`ZT425 Gateway shop/${object.metadata.name}`]);
   });
 
   test.each([
-    ['a route to another Service', [toGateway({ group: '', kind: 'Service', name: 'payment', port: 50051 })]],
-    ['a route to a gateway Service of another namespace', [toGateway({ group: '', kind: 'Service', name: 'egress-istio', namespace: 'other', port: 443 })]],
-    ['a route parented to a ServiceEntry of another namespace', [toGateway(undefined, { group: 'networking.istio.io', kind: 'ServiceEntry', name: 'x', namespace: 'other' })]],
-    ['a route attached to a Gateway that is not an egress gateway', [toHost(undefined, { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'ingress' })]],
-    ['a route to a cluster host', [toHost({ group: 'networking.istio.io', kind: 'Hostname', name: 'payment.shop.svc.cluster.local', port: 443 })]],
-  ])('refuses %s', (_name, objects) => {
-    expect(ids([gateway(), ...(objects as any[])])).toEqual([`ZT425 TLSRoute shop/${(objects as any[])[0].metadata.name}`]);
+    ['a route to another Service', toGateway({ group: '', kind: 'Service', name: 'payment', port: 50051 })],
+    ['a route to another host', toHost({ group: 'networking.istio.io', kind: 'Hostname', name: 'evil.example', port: 443 })],
+    ['a route of another name, though of the declared shape', { ...toHost(), metadata: { name: 'evil-out', namespace: 'shop' } }],
+  ])('refuses %s', (_name, object) => {
+    expect(ids([gateway(), object])).toEqual([`ZT425 TLSRoute shop/${object.metadata.name}`]);
   });
 
   test.each([
@@ -68,5 +67,39 @@ describe('egress gateway objects', () => {
     [undefined, 'ZT440 ServiceEntry shop/egress.api.stripe.com, spec.exportTo'],
   ])('refuses a ServiceEntry exported to %j', (exportTo, expected) => {
     expect(ids([entry({ exportTo })])).toEqual([expected]);
+  });
+});
+
+describe('ZT441: egress to addresses outside the cluster only as declared', () => {
+  const policy = (egress: any[], selector: any = { [WORKLOAD]: 'payment' }) => obj('networking.k8s.io/v1', 'NetworkPolicy', { podSelector: { matchLabels: selector }, policyTypes: ['Egress'], egress }, 'x');
+  const declared = { namespace: 'shop', selector: { [WORKLOAD]: 'payment' }, ipBlocks: [{ cidr: '203.0.113.0/24', except: ['203.0.113.128/25'] }, { cidr: '2001:db8::/32' }], ports: [443] };
+  const findings = (egress: any[], selector?: any) =>
+    runManifestRules({ ...context([policy(egress, selector)]), addresses: [declared] }).map(f => f.message);
+  const refused = (field: string, block: string) => `[ZT441] app/obj0: NetworkPolicy shop/x, ${field}: the ipBlock ${block} lets the selected pods reach addresses outside the cluster directly, which no flow declares. Declare the flow with \`allowToExternal(ExternalPeer.cidr(...))\`, or route a host through an EgressGateway, or suppress ZT441 with a reason.`;
+  const TCP_443 = [{ protocol: 'TCP', port: 443 }];
+
+  test('the declared blocks pass, in the declared workload\'s policy, on declared ports', () => {
+    expect(findings([{ to: [{ ipBlock: declared.ipBlocks[0] }, { ipBlock: declared.ipBlocks[1] }], ports: TCP_443 }])).toEqual([]);
+    expect(findings([{ to: [{ ipBlock: declared.ipBlocks[1] }], ports: [{ port: 443 }] }])).toEqual([]);
+  });
+
+  test.each([
+    ['an undeclared block', [{ to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: TCP_443 }], undefined, [['spec.egress[0].to[0].ipBlock', '198.51.100.0/24']]],
+    ['a declared block without its except', [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: TCP_443 }], undefined, [['spec.egress[0].to[0].ipBlock', '203.0.113.0/24']]],
+    ['a declared block on another port', [{ to: [{ ipBlock: { cidr: '2001:db8::/32' } }], ports: [{ protocol: 'TCP', port: 22 }] }], undefined, [['spec.egress[0].to[0].ipBlock', '2001:db8::/32']]],
+    ['a declared block on every port', [{ to: [{ ipBlock: { cidr: '2001:db8::/32' } }] }], undefined, [['spec.egress[0].to[0].ipBlock', '2001:db8::/32']]],
+    ['a declared block in another workload\'s policy', [{ to: [{ ipBlock: { cidr: '2001:db8::/32' } }], ports: TCP_443 }], { [WORKLOAD]: 'egress' }, [['spec.egress[0].to[0].ipBlock', '2001:db8::/32']]],
+    // The rule is not the declared one, so each of its blocks is reported.
+    ['a declared block beside an undeclared one', [{ to: [{ ipBlock: { cidr: '2001:db8::/32' } }, { ipBlock: { cidr: '169.254.169.254/32' } }], ports: TCP_443 }], undefined, [['spec.egress[0].to[0].ipBlock', '2001:db8::/32'], ['spec.egress[0].to[1].ipBlock', '169.254.169.254/32']]],
+  ])('refuses %s', (_name, egress, selector, expected) => {
+    expect(findings(egress, selector).filter(m => m.startsWith('[ZT441]'))).toEqual(expected.map(([field, block]) => refused(field, block)));
+  });
+
+  test('leaves every address to ZT403 and the private ranges to ZT418', () => {
+    const ruleIds = (egress: any[]) => runManifestRules(context([policy(egress)])).map(f => f.ruleId);
+    expect(ruleIds([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: TCP_443 }])).toEqual(['ZT403', 'ZT403']);
+    expect(ruleIds([{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: TCP_443 }])).toEqual(['ZT418']);
+    expect(ruleIds([{ to: [{ ipBlock: { cidr: '0.0.0.0/1' } }], ports: TCP_443 }])).toEqual(['ZT418']);
+    expect(ruleIds([{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '198.51.100.0/24' } }], ports: TCP_443 }])).toEqual(['ZT403']);
   });
 });

@@ -183,8 +183,8 @@ const CASES: Case[] = [
   { id: 'ZT428', name: 'a workload name the app does not declare', objects: [from({ podSelector: { matchExpressions: [{ key: WORKLOAD, operator: 'In', values: ['web', 'debug'] }] } })], message: 'NetworkPolicy shop/x, spec.ingress[0].from[0].podSelector: the podSelector selects "debug", which the app does not declare in "shop", including pods created later' },
   { id: 'ZT428', name: 'a workload of another managed namespace', objects: [from({ namespaceSelector: { matchLabels: { [NAME]: 'pay' } }, podSelector: { matchLabels: { [WORKLOAD]: 'api' } } })], message: 'the podSelector selects "api", which the app does not declare in "pay"' },
   { id: 'ZT428', name: 'a pinned namespaceSelector without podSelector: every pod of it', objects: [from({ namespaceSelector: { matchLabels: { [NAME]: 'pay' } } })], message: 'NetworkPolicy shop/x, spec.ingress[0].from[0]: the peer selects every pod of "pay", including pods created later that the proof cannot see.' },
-  { id: 'ZT428', name: 'a policy for pods the app does not declare, with egress', objects: [{ ...egress([{ ipBlock: { cidr: '203.0.113.0/24' } }]), spec: { podSelector: { matchLabels: { role: 'debug' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: PORTS }] } }], message: 'NetworkPolicy shop/x, spec.podSelector: the policy\'s podSelector does not pin `zero-trust.cdk8s.io/workload` to workload names, so it selects any pod of "shop" whose labels match, and its rules also open pods created later that the proof cannot see.' },
-  { id: 'ZT428', name: 'the DNS egress shape for every pod, on another port', objects: [{ ...np({}), spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: PORTS }] } }], message: 'NetworkPolicy shop/x, spec.podSelector: the policy\'s podSelector does not pin' },
+  { id: 'ZT428', name: 'a policy for pods the app does not declare, with egress', objects: [{ ...egress([PODS]), spec: { podSelector: { matchLabels: { role: 'debug' } }, policyTypes: ['Egress'], egress: [{ to: [PODS], ports: PORTS }] } }], message: 'NetworkPolicy shop/x, spec.podSelector: the policy\'s podSelector does not pin `zero-trust.cdk8s.io/workload` to workload names, so it selects any pod of "shop" whose labels match, and its rules also open pods created later that the proof cannot see.' },
+  { id: 'ZT428', name: 'the DNS egress shape for every pod, to another peer', objects: [{ ...np({}), spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [PODS], ports: PORTS }] } }], message: 'NetworkPolicy shop/x, spec.podSelector: the policy\'s podSelector does not pin' },
   { id: 'ZT428', name: 'the probe shape for every pod, from another address', objects: [{ ...np({}), spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '169.254.0.0/16' } }] }] } }], message: 'NetworkPolicy shop/x, spec.podSelector: the policy\'s podSelector does not pin' },
 ];
 
@@ -221,7 +221,7 @@ describe('hostile objects the ZT416 proof cannot see are refused, each with its 
       // Exactly what ZeroTrustNamespace emits, in any key order, on fewer ports, or with the protocol defaulted.
       egress([{ podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } }, namespaceSelector: { matchLabels: { [NAME]: 'kube-system' } } }], [{ port: 53, protocol: 'UDP' }, { protocol: 'TCP', port: 53 }]),
       egress([ISTIOD_PEER], [{ port: 15012 }]),
-      // Egress to an outside range is ExternalPeer's; ingress from link-local addresses is the node's probes.
+      // Egress to an outside range is ExternalPeer's, as declared (below); ingress from link-local addresses is the node's probes.
       egress([{ ipBlock: { cidr: '203.0.113.0/24' } }]),
       from({ ipBlock: { cidr: '169.254.7.127/32' } }, { ipBlock: { cidr: 'fe80::/64' } }),
       // Peers pinned to managed namespaces, however spelled; podSelector-only peers stay in the namespace.
@@ -270,7 +270,8 @@ describe('hostile objects the ZT416 proof cannot see are refused, each with its 
       { ...service({ type: 'LoadBalancer' }), metadata: { name: 'lb', namespace: 'edge' } },
       obj('networking.k8s.io/v1', 'Ingress', {}, 'x', 'edge'),
     ];
-    expect(runManifestRules(context(good))).toEqual([]);
+    const external = { namespace: 'shop', selector: { [WORKLOAD]: 'api' }, ipBlocks: [{ cidr: '203.0.113.0/24' }], ports: [8080] };
+    expect(runManifestRules({ ...context(good), addresses: [external] })).toEqual([]);
   });
 
   test('an object without a namespace lands in `default`, as the API server and the analyzer place it', () => {
@@ -481,7 +482,8 @@ describe('valid apps raise none of these rules', () => {
     batch.allowTo(jobs);
     a.allowTo(b);
     api.allowToExternal(ExternalPeer.cidr('203.0.113.0/24'), { ports: [5432] });
-    expect(runManifestRules(collect(app)).map(f => `${f.ruleId} ${f.path}`)).toEqual(['ZT501 mixed/legacy/Namespace']);
+    // collect() does not read the addresses the services declare to the guard (ZT441); the synth below does.
+    expect(runManifestRules(collect(app)).map(f => `${f.ruleId} ${f.path}`)).toEqual(['ZT441 mixed/api/NetworkPolicy', 'ZT501 mixed/legacy/Namespace']);
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
     try {
       expect(() => app.synthYaml()).not.toThrow();
