@@ -19,6 +19,8 @@ const SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespac
 const OPERATION_FIELDS = ['ports', 'notPorts', ...HTTP_OPERATION_FIELDS];
 const MTLS_ONLY_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces'];
 const IP_FIELDS = ['ipBlocks', 'notIpBlocks'];
+/** The annotation that makes Istio log an AuthorizationPolicy's verdict instead of enforcing it. */
+export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
 
 /** The workload receiving the connection. */
 export interface IstioWorkload {
@@ -92,6 +94,8 @@ export interface AuthorizationPolicy {
   readonly action: string;
   readonly provider?: string;
   readonly rules: Rule[];
+  /** Whether `istio.io/dry-run` makes Istio log the policy's verdict instead of enforcing it. */
+  readonly dryRun: boolean;
 }
 
 function selectorOf(spec: Record<string, any>, where: string): LabelMatcher | undefined {
@@ -151,7 +155,13 @@ export function parseAuthorizationPolicy(manifest: any): AuthorizationPolicy {
     action,
     provider: spec.provider?.name,
     rules: rules.map((rule: unknown, i: number) => parseRule(rule, `${where}: spec.rules[${i}]`)),
+    dryRun: isDryRun(manifest.metadata?.annotations?.[DRY_RUN_ANNOTATION]),
   };
+}
+
+// Istio reads the annotation with Go's strconv.ParseBool and treats a value it cannot parse as false.
+function isDryRun(value: unknown): boolean {
+  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value as string);
 }
 
 function parseRule(rule: unknown, where: string): Rule {
@@ -433,15 +443,18 @@ function evaluatePolicies(
   };
   // One pass per action, in Istio's order, without intermediate lists: the ZT416 proof calls this per probe.
   if (reasons) {
+    for (const p of policies) {
+      if (p.dryRun) reasons.push(`${p.action} policy ${p.id} is dry-run (${DRY_RUN_ANNOTATION}): Istio logs its verdict and does not enforce it`);
+    }
     for (const p of policies) if (p.action === 'AUDIT') reasons.push(`AUDIT policy ${p.id} has no effect on access`);
     for (const p of policies) {
-      if (p.action !== 'CUSTOM') continue;
+      if (p.action !== 'CUSTOM' || p.dryRun) continue;
       const rule = matched(p);
       if (rule >= 0) reasons.push(`CUSTOM policy ${p.id} rules[${rule}] matches: the external authorizer ${p.provider ?? ''} decides; assumed to permit`);
     }
   }
   for (const p of policies) {
-    if (p.action !== 'DENY') continue;
+    if (p.action !== 'DENY' || p.dryRun) continue;
     const rule = matched(p);
     if (rule >= 0) {
       reasons?.push(`DENY policy ${p.id} rules[${rule}] matches: denied`);
@@ -450,7 +463,7 @@ function evaluatePolicies(
   }
   let allows = 0;
   for (const p of policies) {
-    if (p.action !== 'ALLOW') continue;
+    if (p.action !== 'ALLOW' || p.dryRun) continue;
     allows++;
     const rule = matched(p);
     if (rule >= 0) {
@@ -462,7 +475,7 @@ function evaluatePolicies(
     reasons?.push('no ALLOW policy applies: allowed');
     return true;
   }
-  reasons?.push(`ALLOW policies ${policies.filter(x => x.action === 'ALLOW').map(p => p.id).join(', ')} apply but none matches: denied`);
+  reasons?.push(`ALLOW policies ${policies.filter(x => x.action === 'ALLOW' && !x.dryRun).map(p => p.id).join(', ')} apply but none matches: denied`);
   return false;
 }
 
@@ -471,7 +484,7 @@ function evaluatePolicies(
  * anyone (no ALLOW policy, a rule without sources, or a source with other fields or wildcards).
  */
 export function allowedPrincipals(policies: AuthorizationPolicy[]): string[] | undefined {
-  const allow = policies.filter(p => p.action === 'ALLOW');
+  const allow = policies.filter(p => p.action === 'ALLOW' && !p.dryRun);
   if (allow.length === 0) return undefined;
   const principals: string[] = [];
   for (const rule of allow.flatMap(p => p.rules)) {
