@@ -81,6 +81,8 @@ const CASES: Case[] = [
     message: /^\[ZT431\] app\/obj0: AuthorizationPolicy shop\/x, metadata\.annotations\["istio\.io\/dry-run"\]: "true": Istio logs a dry-run policy's verdict and does not enforce it\. Remove the annotation; try a policy out on a namespace the app does not manage\.$/ },
   { id: 'ZT431', name: 'a dry-run allow-nothing in the root namespace', objects: [{ ...ap({}), metadata: { name: 'x', namespace: 'istio-system', annotations: { 'istio.io/dry-run': 'false' } } }],
     message: /^\[ZT431\] app\/obj0: AuthorizationPolicy istio-system\/x, metadata\.annotations\["istio\.io\/dry-run"\]: "false": Istio logs/ },
+  { id: 'ZT432', name: 'a RequestAuthentication that requireJwt does not declare', objects: [obj('security.istio.io/v1', 'RequestAuthentication', { jwtRules: [{ issuer: 'https://login.example.com', jwksUri: 'https://evil.example/jwks' }] })],
+    message: /^\[ZT432\] app\/obj0: RequestAuthentication shop\/x: the RequestAuthentication is not one that `requireJwt` declares, as it renders it, so its keys, issuers or audiences are not the declared ones\. Declare end-user tokens with `MeshedService\.requireJwt`; do not patch its RequestAuthentication or add another\.$/ },
   { id: 'ZT407', name: 'rules: [{}], action defaulting to ALLOW', objects: [ap({ rules: [{}] })], message: /spec\.rules\[0\]: the ALLOW rule has no `from`, so it admits every client\. Name the clients/ },
   { id: 'ZT407', name: 'a rule with only `to`', objects: [ap({ action: 'ALLOW', rules: [{ to: [{ operation: { ports: ['8080'] } }] }] })], message: /has no `from`/ },
   { id: 'ZT407', name: 'an empty source', objects: [allowFrom({ source: {} })], message: /from\[0\]\.source: the source is empty/ },
