@@ -7,6 +7,7 @@ import { RequestContext, RequestPatterns, RequestQuery, authorizeRequests, candi
 import { securityHeader } from './_security-manifest';
 import { SniCondition, parseSniConditions, sniConditionsHold } from './_sni-condition';
 import { principalOf } from '../model/_identity';
+import { DRY_RUN_ANNOTATION } from '../model/_istio-spec';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
 import { DATAPLANE_MODE_LABEL, ISTIO_INJECTION_LABEL, ISTIO_REVISION_LABEL } from '../model/_mesh-labels';
 import { SIDECAR_INJECT, sidecarInject } from '../model/_workload-rules';
@@ -19,8 +20,6 @@ const SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespac
 const OPERATION_FIELDS = ['ports', 'notPorts', ...HTTP_OPERATION_FIELDS];
 const MTLS_ONLY_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces'];
 const IP_FIELDS = ['ipBlocks', 'notIpBlocks'];
-/** The annotation that makes Istio log an AuthorizationPolicy's verdict instead of enforcing it. */
-export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
 
 /** The workload receiving the connection. */
 export interface IstioWorkload {

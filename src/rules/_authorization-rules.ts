@@ -2,8 +2,8 @@
 import { authorizationPolicies, sourceEntries, sourceField, finding, list, emptyObject, allowPolicy, positiveSourceFields } from './_manifest-objects';
 import { Rule } from './_rule';
 import { RuleSeverity } from './rule-info';
-import { DRY_RUN_ANNOTATION } from '../analyzer/_istio-authz-eval';
 import { SPIFFE_SCHEME } from '../model/_identity';
+import { DRY_RUN_ANNOTATION } from '../model/_istio-spec';
 import { isObject } from '../model/_label-selector';
 
 /** Why an ALLOW source admits everyone, or undefined when it names someone (sources of addresses alone are ZT422's). */
