@@ -1,5 +1,5 @@
 // Rules on Istio AuthorizationPolicies: principals, wildcards and rules that admit every client.
-import { authorizationPolicies, sourceEntries, sourceField, finding, list, emptyObject, allowPolicy, positiveSourceFields } from './_manifest-objects';
+import { authorizationPolicies, sourceEntries, sourceField, finding, list, emptyObject, allowPolicy, positiveSourceFields, Placed } from './_manifest-objects';
 import { Rule } from './_rule';
 import { RuleSeverity } from './rule-info';
 import { SPIFFE_SCHEME } from '../model/_identity';
@@ -66,7 +66,8 @@ export const AUTHORIZATION_RULES: Rule[] = [
     rationale: 'Istio only logs the verdict of a policy annotated `istio.io/dry-run: "true"` and does not enforce it: on a server\'s policy or the namespace\'s `zt-allow-nothing` it turns authorization (and HTTP rules and required tokens) off while the objects look the same. The annotation is refused on the AuthorizationPolicies of managed namespaces and of the root namespace, whatever its value.',
     suppressible: true,
     check(ctx) {
-      return authorizationPolicies(ctx).filter(o => isObject(o.manifest.metadata?.annotations) && DRY_RUN_ANNOTATION in o.manifest.metadata.annotations).map(o =>
+      const dryRun = (o: Placed) => isObject(o.manifest.metadata?.annotations) && DRY_RUN_ANNOTATION in o.manifest.metadata.annotations;
+      return authorizationPolicies(ctx).filter(dryRun).map(o =>
         finding('ZT431', o, `metadata.annotations["${DRY_RUN_ANNOTATION}"]`,
           `${JSON.stringify(o.manifest.metadata.annotations[DRY_RUN_ANNOTATION])}: Istio logs a dry-run policy's verdict and does not enforce it`,
           'Remove the annotation; try a policy out on a namespace the app does not manage.'));

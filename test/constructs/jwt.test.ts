@@ -94,7 +94,9 @@ describe('requireJwt', () => {
       web.allowTo(api, { ports: [8080] });
       api.requireJwt({ issuer: `${ISSUER}/tenant`, jwksUri: JWKS });
       const ra = (name: string, iss: string) => new ApiObject(chart, name, {
-        apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: { name, namespace: 'istio-system' },
+        apiVersion: 'security.istio.io/v1',
+        kind: 'RequestAuthentication',
+        metadata: { name, namespace: 'istio-system' },
         spec: { jwtRules: [{ issuer: iss, jwksUri: 'https://evil.example/jwks.json' }] },
       });
       // Their subjects cannot spell `<declared issuer>/`: `.../tenants/x`, `...//x`.
