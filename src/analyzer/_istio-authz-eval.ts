@@ -8,6 +8,7 @@ import { securityHeader } from './_security-manifest';
 import { SniCondition, parseSniConditions, sniConditionsHold } from './_sni-condition';
 import { parseTargetRefs } from './_target-refs';
 import { principalOf } from '../model/_identity';
+import { DRY_RUN_ANNOTATION } from '../model/_istio-spec';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
 import { DATAPLANE_MODE_LABEL, ISTIO_INJECTION_LABEL, ISTIO_REVISION_LABEL } from '../model/_mesh-labels';
 import { SIDECAR_INJECT, sidecarInject } from '../model/_workload-rules';
@@ -95,6 +96,8 @@ export interface AuthorizationPolicy {
   readonly rules: Rule[];
   /** The Services of its namespace that its targetRefs name: a waypoint applies it to their traffic, and no workload does. */
   readonly targets?: string[];
+  /** Whether `istio.io/dry-run` makes Istio log the policy's verdict instead of enforcing it. */
+  readonly dryRun: boolean;
 }
 
 function selectorOf(spec: Record<string, any>, where: string): LabelMatcher | undefined {
@@ -156,7 +159,13 @@ export function parseAuthorizationPolicy(manifest: any): AuthorizationPolicy {
     provider: spec.provider?.name,
     rules: rules.map((rule: unknown, i: number) => parseRule(rule, `${where}: spec.rules[${i}]`)),
     ...targets ? { targets } : {},
+    dryRun: isDryRun(manifest.metadata?.annotations?.[DRY_RUN_ANNOTATION]),
   };
+}
+
+// Istio reads the annotation with Go's strconv.ParseBool and treats a value it cannot parse as false.
+function isDryRun(value: unknown): boolean {
+  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value as string);
 }
 
 function parseRule(rule: unknown, where: string): Rule {
@@ -438,15 +447,18 @@ function evaluatePolicies(
   };
   // One pass per action, in Istio's order, without intermediate lists: the ZT416 proof calls this per probe.
   if (reasons) {
+    for (const p of policies) {
+      if (p.dryRun) reasons.push(`${p.action} policy ${p.id} is dry-run (${DRY_RUN_ANNOTATION}): Istio logs its verdict and does not enforce it`);
+    }
     for (const p of policies) if (p.action === 'AUDIT') reasons.push(`AUDIT policy ${p.id} has no effect on access`);
     for (const p of policies) {
-      if (p.action !== 'CUSTOM') continue;
+      if (p.action !== 'CUSTOM' || p.dryRun) continue;
       const rule = matched(p);
       if (rule >= 0) reasons.push(`CUSTOM policy ${p.id} rules[${rule}] matches: the external authorizer ${p.provider ?? ''} decides; assumed to permit`);
     }
   }
   for (const p of policies) {
-    if (p.action !== 'DENY') continue;
+    if (p.action !== 'DENY' || p.dryRun) continue;
     const rule = matched(p);
     if (rule >= 0) {
       reasons?.push(`DENY policy ${p.id} rules[${rule}] matches: denied`);
@@ -455,7 +467,7 @@ function evaluatePolicies(
   }
   let allows = 0;
   for (const p of policies) {
-    if (p.action !== 'ALLOW') continue;
+    if (p.action !== 'ALLOW' || p.dryRun) continue;
     allows++;
     const rule = matched(p);
     if (rule >= 0) {
@@ -467,7 +479,7 @@ function evaluatePolicies(
     reasons?.push('no ALLOW policy applies: allowed');
     return true;
   }
-  reasons?.push(`ALLOW policies ${policies.filter(x => x.action === 'ALLOW').map(p => p.id).join(', ')} apply but none matches: denied`);
+  reasons?.push(`ALLOW policies ${policies.filter(x => x.action === 'ALLOW' && !x.dryRun).map(p => p.id).join(', ')} apply but none matches: denied`);
   return false;
 }
 
@@ -476,7 +488,7 @@ function evaluatePolicies(
  * anyone (no ALLOW policy, a rule without sources, or a source with other fields or wildcards).
  */
 export function allowedPrincipals(policies: AuthorizationPolicy[]): string[] | undefined {
-  const allow = policies.filter(p => p.action === 'ALLOW');
+  const allow = policies.filter(p => p.action === 'ALLOW' && !p.dryRun);
   if (allow.length === 0) return undefined;
   const principals: string[] = [];
   for (const rule of allow.flatMap(p => p.rules)) {

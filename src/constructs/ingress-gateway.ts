@@ -19,6 +19,7 @@ import {
 import { principalOf } from '../model/_identity';
 import { AuthorizationPolicySpec, ISTIO_SECURITY_API } from '../model/_istio-spec';
 import { Manifest, NetworkPolicySpec } from '../model/_network-policy-spec';
+import type { PortRequests } from '../model/_request-rules';
 import { MeshMode } from '../model/mesh-mode';
 import { ruleMessage } from '../rules/_catalog';
 import { compareStrings, sortedUnique } from '../util/_collections';
@@ -72,6 +73,8 @@ export interface GatewayRouteOptions {
 
   /**
    * The paths the route matches (HTTP ports only; a gRPC route matches every method of the service).
+   *
+   * On a server in sidecar mode the service's AuthorizationPolicy admits the gateway on these paths only.
    * @default - every path: `RoutePath.prefix('/')`
    */
   readonly paths?: RoutePath[];
@@ -214,8 +217,9 @@ export class IngressGateway extends Construct {
    *
    * It emits an HTTPRoute (an HTTP port) or a GRPCRoute (a gRPC port) in the service's namespace, attached to the
    * gateway's listeners, and declares the flow gateway -> service on that port: the service's NetworkPolicy admits the
-   * gateway's pods and its AuthorizationPolicy the gateway's principal on the port (paths are enforced by the route,
-   * not by the AuthorizationPolicy). Routing the same service port again with the same options returns the same route.
+   * gateway's pods and its AuthorizationPolicy the gateway's principal on the port, and on the route's paths too when
+   * it is an HTTPRoute to a sidecar server whose paths are not all of them (`/`). Routing the same service port again
+   * with the same options returns the same route.
    * @param service the service
    * @param options the port, hostnames, paths and listeners
    * @returns the HTTPRoute or GRPCRoute
@@ -235,7 +239,8 @@ export class IngressGateway extends Construct {
       }
       return earlier.apiObject;
     }
-    this.flows.declare({ from: this, to: service, ports });
+    const requests = routeRequests(declared);
+    this.flows.declare({ from: this, to: service, ports, ...requests ? { requests } : {} });
     const name = `${service.name}-${options.port}.${this.name}.${this.namespace.name}`;
     const apiObject = new ApiObject(this, `Route:${service.namespace.name}:${service.name}:${options.port}`, {
       apiVersion: GATEWAY_API,
@@ -365,6 +370,19 @@ export class IngressGateway extends Construct {
       rules: [{ from, to: [{ operation: { ports: this.listenerPorts().map(String) } }] }],
     };
   }
+}
+
+/**
+ * The requests an HTTP route to a sidecar server admits, so that the server's AuthorizationPolicy and the ZT416 proof
+ * carry its paths too: an exact path as it is, a prefix by whole segments (`/api` -> `/api`, `/api/*`; Gateway API
+ * ignores a trailing `/`). Undefined, port-level, for a GRPCRoute, a server without a sidecar (ztunnel evaluates no
+ * path and the library emits no waypoints yet) and a `/` prefix, which matches every path.
+ */
+function routeRequests(route: Omit<DeclaredRoute, 'apiObject' | 'name'>): PortRequests | undefined {
+  if (route.kind !== 'HTTPRoute' || route.service.namespace.mesh !== MeshMode.SIDECAR) return undefined;
+  const paths = route.paths.map(p => p.type === 'Exact' ? [p.value] : [p.value.replace(/\/$/, '')].flatMap(prefix => prefix === '' ? [] : [prefix, `${prefix}/*`]));
+  if (paths.some(p => p.length === 0)) return undefined;
+  return new Map([[route.port, [{ paths: sortedStrings(paths.flat()) }]]]);
 }
 
 function sortedStrings(values: string[]): string[] {

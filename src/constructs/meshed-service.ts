@@ -337,12 +337,28 @@ export class MeshedService extends Construct {
     const rule = checkJwtRequirement(`${this.node.path}.requireJwt(${jwt.issuer})`, this, jwt, this.jwtRules);
     this.jwtRules.push(rule);
     this.flows.requireToken(this, rule.issuer);
-    this.requestAuthn ??= new ApiObject(this, 'RequestAuthentication', {
+    if (this.requestAuthn) return;
+    this.requestAuthn = new ApiObject(this, 'RequestAuthentication', {
       apiVersion: ISTIO_SECURITY_API,
       kind: 'RequestAuthentication',
       metadata: { name: this.name, namespace: this.namespace.name },
       spec: Lazy.any({ produce: () => renderRequestAuthentication(this.selector, this.jwtRules) }),
     });
+    ZeroTrustGuard.registerEntryPoint(this);
+  }
+
+  /**
+   * The RequestAuthentication `requireJwt` declares, rendered from the requirements alone: ZT432 accepts exactly it.
+   * @internal
+   */
+  public _declaredManifests(): any[] {
+    if (this.jwtRules.length === 0) return [];
+    return [{
+      apiVersion: ISTIO_SECURITY_API,
+      kind: 'RequestAuthentication',
+      metadata: { name: this.name, namespace: this.namespace.name },
+      spec: renderRequestAuthentication(this.selector, this.jwtRules),
+    }];
   }
 
   /**

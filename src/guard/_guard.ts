@@ -46,7 +46,7 @@ export interface GuardedService extends GuardedEnd {
   readonly namespace: GuardedNamespace;
 }
 
-/** What the guard needs of a construct that declares gateway objects (an IngressGateway, an EgressGateway). */
+/** What the guard needs of a construct that declares objects the rules accept exactly (an IngressGateway's or EgressGateway's, a `requireJwt` RequestAuthentication). */
 export interface GuardedEntryPoint extends IConstruct {
   _declaredManifests(): any[];
 }

@@ -2,6 +2,8 @@
 // Checked against the CRD bundle's OpenAPI schemas by test/istio-spec.test.ts.
 
 export const ISTIO_SECURITY_API = 'security.istio.io/v1';
+/** The annotation that makes Istio log an AuthorizationPolicy's verdict instead of enforcing it. */
+export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
 export const ISTIO_NETWORKING_API = 'networking.istio.io/v1';
 
 export interface WorkloadSelectorSpec {

@@ -1,8 +1,9 @@
 // Rules on Istio AuthorizationPolicies: principals, wildcards and rules that admit every client.
-import { authorizationPolicies, sourceEntries, sourceField, finding, list, emptyObject, allowPolicy, positiveSourceFields } from './_manifest-objects';
+import { authorizationPolicies, sourceEntries, sourceField, finding, list, emptyObject, allowPolicy, positiveSourceFields, Placed } from './_manifest-objects';
 import { Rule } from './_rule';
 import { RuleSeverity } from './rule-info';
 import { SPIFFE_SCHEME } from '../model/_identity';
+import { DRY_RUN_ANNOTATION } from '../model/_istio-spec';
 import { isObject } from '../model/_label-selector';
 
 /** Why an ALLOW source admits everyone, or undefined when it names someone (sources of addresses alone are ZT422's). */
@@ -56,6 +57,20 @@ export const AUTHORIZATION_RULES: Rule[] = [
           return problem ? [finding('ZT407', o, `spec.rules[${i}].from[${j}].source`, problem, fix)] : [];
         });
       }));
+    },
+  },
+  {
+    id: 'ZT431',
+    title: 'AuthorizationPolicy in dry-run mode (`istio.io/dry-run`)',
+    severity: RuleSeverity.ERROR,
+    rationale: 'Istio only logs the verdict of a policy annotated `istio.io/dry-run: "true"` and does not enforce it: on a server\'s policy or the namespace\'s `zt-allow-nothing` it turns authorization (and HTTP rules and required tokens) off while the objects look the same. The annotation is refused on the AuthorizationPolicies of managed namespaces and of the root namespace, whatever its value.',
+    suppressible: true,
+    check(ctx) {
+      const dryRun = (o: Placed) => isObject(o.manifest.metadata?.annotations) && DRY_RUN_ANNOTATION in o.manifest.metadata.annotations;
+      return authorizationPolicies(ctx).filter(dryRun).map(o =>
+        finding('ZT431', o, `metadata.annotations["${DRY_RUN_ANNOTATION}"]`,
+          `${JSON.stringify(o.manifest.metadata.annotations[DRY_RUN_ANNOTATION])}: Istio logs a dry-run policy's verdict and does not enforce it`,
+          'Remove the annotation; try a policy out on a namespace the app does not manage.'));
     },
   },
 ];

@@ -13,6 +13,7 @@ import { PLATFORM_RULES } from './_platform-rules';
 import { POD_RULES } from './_pod-rules';
 import { PROOF_RULES } from './_proof-rules';
 import { Rule } from './_rule';
+import { TOKEN_RULES } from './_token-rules';
 import { WAYPOINT_RULES } from './_waypoint-rules';
 import { RuleInfo } from './rule-info';
 import { compareStrings } from '../util/_collections';
@@ -20,7 +21,7 @@ import { compareStrings } from '../util/_collections';
 /** Every rule, one object each, in id order: the one registry of ids, metadata and checks. */
 export const RULES: Rule[] = [
   ...CONSTRUCT_RULES, ...GATEWAY_RULES, ...NETWORK_POLICY_RULES, ...AUTHORIZATION_RULES, ...MESH_RULES, ...POD_RULES, ...OPENING_RULES,
-  ...PROOF_RULES, ...PLATFORM_RULES, ...EGRESS_RULES, ...L7_RULES, ...WAYPOINT_RULES,
+  ...PROOF_RULES, ...PLATFORM_RULES, ...EGRESS_RULES, ...L7_RULES, ...TOKEN_RULES, ...WAYPOINT_RULES,
 ].sort((x, y) => compareStrings(x.id, y.id));
 
 /** Every rule's catalog entry, without its check, in id order. */

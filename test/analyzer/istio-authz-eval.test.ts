@@ -202,6 +202,21 @@ describe('AuthorizationPolicy evaluation order', () => {
     expect(reasons(r, 'foo/sleep')).toContain('AUDIT policy foo/audit has no effect on access');
   });
 
+  test('a dry-run policy (istio.io/dry-run, read as Go reads a bool) is not enforced; explain says so', () => {
+    const dry = (policy: any, value: string) => ({ ...policy, metadata: { ...policy.metadata, annotations: { 'istio.io/dry-run': value } } });
+    const allowNothing = ap('foo', 'allow-nothing', {});
+    const denyBar = ap('foo', 'deny-bar', { action: 'DENY', rules: [{ from: [{ source: { namespaces: ['bar'] } }] }] });
+    const r = mesh([dry(allowNothing, 'true'), dry(denyBar, 'T')]);
+    expect(authz(r)).toEqual([true, true, true]);
+    expect(reasons(r, 'bar/sleep')).toEqual(expect.arrayContaining([
+      'ALLOW policy foo/allow-nothing is dry-run (istio.io/dry-run): Istio logs its verdict and does not enforce it',
+      'DENY policy foo/deny-bar is dry-run (istio.io/dry-run): Istio logs its verdict and does not enforce it',
+      'no ALLOW policy applies: allowed',
+    ]));
+    expect(authz(mesh([dry(allowSleepFoo, 'true'), allowNothing]))).toEqual([false, false, false]);
+    expect(authz(mesh([dry(allowNothing, 'false'), dry(denyBar, 'yes')]))).toEqual([false, false, false]);
+  });
+
   test('a policy without selector applies to the whole namespace; with one, to matching workloads only', () => {
     expect(authz(mesh([ap('foo', 'nothing', { selector: { matchLabels: { app: 'other' } } })]))).toEqual([true, true, true]);
     expect(authz(mesh([ap('foo', 'nothing', {})]))).toEqual([false, false, false]);

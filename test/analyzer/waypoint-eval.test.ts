@@ -44,7 +44,7 @@ describe('waypointPodsFromManifests', () => {
 describe('WaypointIndex', () => {
   const service = (name: string, labels: Record<string, string>, ports: any[] = [{ port: 80, targetPort: 8080 }]) =>
     ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop', labels }, spec: { selector: { app: name }, ports } });
-  const policy = { id: 'shop/p', namespace: 'shop', action: 'ALLOW', rules: [], targets: ['api'] };
+  const policy = { id: 'shop/p', namespace: 'shop', action: 'ALLOW', rules: [], targets: ['api'], dryRun: false };
 
   test('binds the pods a labelled Service selects to its waypoint, on its target ports, with the policies that target it', () => {
     const index = new WaypointIndex(new Map([['shop', [service('api', { 'istio.io/use-waypoint': 'waypoint' }), service('web', {}),

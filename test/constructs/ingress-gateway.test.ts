@@ -108,6 +108,44 @@ describe('IngressGateway', () => {
     expect(find(objects, 'NetworkPolicy', 'shop', 'db').spec.ingress).toEqual([]);
   });
 
+  test('an HTTP route\'s paths narrow the sidecar server\'s AuthorizationPolicy: exact as is, a prefix by whole segments', () => {
+    const { app, web, gw } = world();
+    gw.route(web, { port: 8080, paths: [RoutePath.prefix('/api'), RoutePath.prefix('/static/'), RoutePath.exact('/healthz')] });
+    gw.route(web, { port: 9090 });
+    expect(find(synthAll(app), 'AuthorizationPolicy', 'shop', 'web').spec.rules).toEqual([
+      {
+        from: [{ source: { principals: ['cluster.local/ns/edge/sa/public-istio'] } }],
+        to: [{ operation: { ports: ['8080'], paths: ['/api', '/api/*', '/healthz', '/static', '/static/*'] } }],
+      },
+      { from: [{ source: { principals: ['cluster.local/ns/edge/sa/public-istio'] } }], to: [{ operation: { ports: ['9090'] } }] },
+    ]);
+    expect(() => app.synthYaml()).not.toThrow();
+    const r = Reachability.ofApp(app);
+    const get = (path: string) => r.check({ from: 'edge/public-istio', to: 'shop/web', port: 8080, method: 'GET', path }).allowed;
+    expect(['/api', '/api/v1/items', '/healthz', '/static/x.css'].map(get)).toEqual([true, true, true, true]);
+    expect(['/admin', '/apis', '/healthz/x', '/'].map(get)).toEqual([false, false, false, false]);
+  });
+
+  test('a route stays port-level where its paths cannot or need not narrow the policy: a `/` prefix, a gRPC port, an ambient server', () => {
+    const rules = (shopMesh: MeshMode, route: (w: ReturnType<typeof world>) => void) => {
+      const w = world(MeshMode.SIDECAR, shopMesh);
+      route(w);
+      expect(() => w.app.synthYaml()).not.toThrow();
+      return find(synthAll(w.app), 'AuthorizationPolicy', 'shop', 'web').spec.rules.map((rule: any) => rule.to);
+    };
+    expect(rules(MeshMode.SIDECAR, w => w.gw.route(w.web, { port: 8080, paths: [RoutePath.prefix('/'), RoutePath.exact('/x')] })))
+      .toEqual([[{ operation: { ports: ['8080'] } }]]);
+    expect(rules(MeshMode.SIDECAR, w => w.gw.route(w.web, { port: 9090 }))).toEqual([[{ operation: { ports: ['9090'] } }]]);
+    expect(rules(MeshMode.AMBIENT, w => w.gw.route(w.web, { port: 8080, paths: [RoutePath.prefix('/api')] }))).toEqual([[{ operation: { ports: ['8080'] } }]]);
+  });
+
+  test('ZT416 catches a route\'s paths dropped from the server\'s AuthorizationPolicy', () => {
+    const { app, web, gw } = world();
+    gw.route(web, { port: 8080, paths: [RoutePath.prefix('/api')] });
+    web.authorizationPolicy!.addJsonPatch(JsonPatch.remove('/spec/rules/0/to/0/operation/paths'));
+    expect(() => app.synthYaml()).toThrow(/\[ZT416\] c\/web: the authorization of shop\/web differs from the declared flows: it allows edge\/public-istio -> shop\/web on 8080\/TCP for ZT \/zt \(host zt\.example, no token\), which no flow declares/);
+  });
+
   test('the gateway\'s NetworkPolicy admits only the sources on the listener ports and reaches only the routed ports', () => {
     const { app, web, gw } = world();
     gw.route(web, { port: 8080 });

@@ -1,5 +1,5 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
-import { ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, Reachability, ServicePort, ZeroTrustNamespace } from '../../src';
+import { ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, Reachability, ServicePort, ZeroTrustNamespace, ZeroTrustRules } from '../../src';
 import { find, synthAll } from '../_util';
 
 const ISSUER = 'https://login.example.com';
@@ -63,15 +63,49 @@ describe('requireJwt', () => {
   test('a RequestAuthentication written by hand does not make tokens required, and the proof still passes', () => {
     const { app, chart, api, web } = shop();
     web.allowTo(api, { ports: [8080] });
-    new ApiObject(chart, 'ra', {
+    const ra = new ApiObject(chart, 'ra', {
       apiVersion: 'security.istio.io/v1',
       kind: 'RequestAuthentication',
       metadata: { name: 'ra', namespace: 'shop' },
       spec: { selector: { matchLabels: api.selector }, jwtRules: [{ issuer: ISSUER, jwksUri: JWKS }] },
     });
+    expect(() => app.synthYaml()).toThrow('[ZT432] shop/ra: RequestAuthentication shop/ra: the RequestAuthentication is not one that `requireJwt` declares, as it renders it, so its keys, issuers or audiences are not the declared ones. Declare end-user tokens with `MeshedService.requireJwt`; do not patch its RequestAuthentication or add another.');
+    ZeroTrustRules.suppress(ra, 'ZT432', 'the issuer is trusted; tokens are validated but not required');
     expect(() => app.synthYaml()).not.toThrow();
     expect(Reachability.ofApp(app).check({ from: 'shop/web', to: 'shop/api', port: 8080, requestPrincipal: '' }).allowed).toBe(true);
   });
+
+  test.each<[string, (api: MeshedService) => void]>([
+    ['a patched jwksUri without audiences', api => api.requestAuthentication!.addJsonPatch(
+      JsonPatch.replace('/spec/jwtRules/0/jwksUri', 'https://evil.example/jwks.json'), JsonPatch.remove('/spec/jwtRules/0/audiences'))],
+    ['inline jwks', api => api.requestAuthentication!.addJsonPatch(JsonPatch.remove('/spec/jwtRules/0/jwksUri'), JsonPatch.add('/spec/jwtRules/0/jwks', '{"keys":[]}'))],
+  ])('ZT432 refuses the rendered RequestAuthentication changed: %s', (_name, patch) => {
+    const { app, api, web } = shop();
+    web.allowTo(api, { ports: [8080] });
+    api.requireJwt({ issuer: ISSUER, jwksUri: JWKS, audiences: ['shop'] });
+    expect(() => app.synthYaml()).not.toThrow();
+    patch(api);
+    expect(() => app.synthYaml()).toThrow('[ZT432] shop/api/RequestAuthentication: RequestAuthentication shop/api: the RequestAuthentication is not one that `requireJwt` declares');
+  });
+
+  test.each([`${ISSUER}/tenant`, `${ISSUER}/tenant/evil`, ISSUER])(
+    'ZT432 refuses a root-namespace RequestAuthentication whose issuer %s matches a declared issuer\'s request principals', issuer => {
+      const { app, chart, api, web } = shop();
+      web.allowTo(api, { ports: [8080] });
+      api.requireJwt({ issuer: `${ISSUER}/tenant`, jwksUri: JWKS });
+      const ra = (name: string, iss: string) => new ApiObject(chart, name, {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'RequestAuthentication',
+        metadata: { name, namespace: 'istio-system' },
+        spec: { jwtRules: [{ issuer: iss, jwksUri: 'https://evil.example/jwks.json' }] },
+      });
+      // Their subjects cannot spell `<declared issuer>/`: `.../tenants/x`, `...//x`.
+      ra('fine', `${ISSUER}/tenants`);
+      ra('fine2', `${ISSUER}/`);
+      expect(() => app.synthYaml()).not.toThrow();
+      ra('evil', issuer);
+      expect(() => app.synthYaml()).toThrow(`[ZT432] shop/evil: RequestAuthentication istio-system/evil, spec.jwtRules[0].issuer: issuer ${JSON.stringify(issuer)} validates tokens whose request principals match the declared "${ISSUER}/tenant/*" of \`requireJwt\`, with other keys. Give the root namespace's RequestAuthentications other issuers: not a declared one, not under one (\`<declared>/...\`), not a parent path of one.`);
+    });
 
   test('routes from an ingress gateway need the token too: the gateway forwards it', () => {
     const { app, chart, api } = shop();
