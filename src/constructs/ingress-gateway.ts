@@ -376,7 +376,7 @@ export class IngressGateway extends Construct {
  * The requests an HTTP route to a sidecar server admits, so that the server's AuthorizationPolicy and the ZT416 proof
  * carry its paths too: an exact path as it is, a prefix by whole segments (`/api` -> `/api`, `/api/*`; Gateway API
  * ignores a trailing `/`). Undefined, port-level, for a GRPCRoute, a server without a sidecar (ztunnel evaluates no
- * path and the library emits no waypoints yet) and a `/` prefix, which matches every path.
+ * path, and the gateway connects to the server's pods directly, not through a waypoint) and a `/` prefix, which matches every path.
  */
 function routeRequests(route: Omit<DeclaredRoute, 'apiObject' | 'name'>): PortRequests | undefined {
   if (route.kind !== 'HTTPRoute' || route.service.namespace.mesh !== MeshMode.SIDECAR) return undefined;
