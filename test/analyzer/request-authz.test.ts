@@ -140,6 +140,8 @@ describe('request principals and RequestAuthentication', () => {
     ['RequestAuthentication alone admits requests without a token', [ap('foo', 'allow', { rules: [{ from: [{ source: { principals: [SLEEP] } }] }] }), ra('foo', [ISSUER])], '', true],
     ['RequestAuthentication alone still rejects a token of another issuer', [ra('foo', [ISSUER])], 'https://evil.example/alice', false],
     ['a namespace-wide RequestAuthentication applies', [requireToken, ra('foo', [ISSUER], false)], `${ISSUER}/bob`, true],
+    // Istio applies a targetRefs policy at a waypoint or gateway only; the sidecar does not validate the token.
+    ['a RequestAuthentication targeting the Service applies to no sidecar', [requireToken, { ...ra('foo', [ISSUER], false), spec: { ...ra('foo', [ISSUER], false).spec, targetRefs: [{ group: '', kind: 'Service', name: 'httpbin' }] } }], `${ISSUER}/bob`, false],
     ['DENY notRequestPrincipals: no token', [ap('foo', 'deny', { action: 'DENY', rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }] }] }), ra('foo', [ISSUER])], '', false],
     ['DENY notRequestPrincipals: a token', [ap('foo', 'deny', { action: 'DENY', rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }] }] }), ra('foo', [ISSUER])], `${ISSUER}/alice`, true],
   ])('%s', (_, manifests, requestPrincipal, expected) => {
@@ -155,7 +157,13 @@ describe('request principals and RequestAuthentication', () => {
   });
 
   test.each([
-    [ra('foo', [ISSUER]), { targetRefs: [] }, 'RequestAuthentication foo/jwt: spec.targetRefs: field not supported by the analyzer'],
+    [ra('foo', [ISSUER], false), { targetRefs: [] }, 'RequestAuthentication foo/jwt: spec.targetRefs: expected a non-empty list'],
+    [ra('foo', [ISSUER], false), { targetRef: { kind: 'Service', name: 'httpbin' } }, 'RequestAuthentication foo/jwt: spec.targetRef: the analyzer models only spec.targetRefs to Services'],
+    [ra('foo', [ISSUER], false), { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }] },
+      'RequestAuthentication foo/jwt: spec.targetRefs[0]: the analyzer models only targetRefs to a Service (group ""), not "gateway.networking.k8s.io/Gateway"'],
+    [ra('foo', [ISSUER], false), { targetRefs: [{ group: 'core', kind: 'Service', name: 'httpbin' }] },
+      'RequestAuthentication foo/jwt: spec.targetRefs[0]: the analyzer models only targetRefs to a Service (group ""), not "core/Service"'],
+    [ra('foo', [ISSUER]), { targetRefs: [{ kind: 'Service', name: 'httpbin' }] }, 'RequestAuthentication foo/jwt: spec.targetRefs and spec.selector are exclusive (Istio rejects both)'],
     [ra('foo', [ISSUER]), { jwtRules: [{ jwksUri: 'https://x' }] }, 'RequestAuthentication foo/jwt: spec.jwtRules[0].issuer: required'],
     [ra('foo', [ISSUER]), { jwtRules: [{ issuer: 'x', jwks_uri: 'https://x' }] }, 'RequestAuthentication foo/jwt: spec.jwtRules[0].jwks_uri: field not supported by the analyzer'],
   ])('%#: unknown RequestAuthentication input is refused', (manifest, spec, message) => {

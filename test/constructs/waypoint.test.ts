@@ -150,7 +150,7 @@ describe('refused', () => {
     const { app } = shop({ batchMesh: MeshMode.SIDECAR });
     expect(() => app.synthYaml()).toThrow(
       '[ZT150] c/ns/Waypoint: jobs/batch is not an ambient MeshedService, so it would connect to shop/api directly, not through the waypoint, '
-      + 'and the server\'s ztunnel admits only the waypoint. Declare HTTP rules only to servers whose clients are all ambient services, or drop `http` from the flows to it.');
+      + 'and the server\'s ztunnel admits only the waypoint. Declare HTTP rules or `requireJwt` only on servers whose clients are all ambient services, or drop them from this server.');
   });
 
   test('ZT110 still refuses an HTTP rule to a server outside the mesh', () => {
