@@ -1,4 +1,5 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import * as fc from 'fast-check';
 import { ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, Reachability, ServicePort, ZeroTrustNamespace, ZeroTrustRules } from '../../src';
 import { validateManifests } from '../_schema';
 import { find, synthAll } from '../_util';
@@ -240,6 +241,40 @@ describe('requireJwt in ambient mode: the namespace\'s waypoint checks the token
       spec: { targetRefs: TARGET, jwtRules: [{ issuer: ISSUER, jwksUri: 'https://evil.example/jwks.json' }] },
     });
     expect(() => app.synthYaml()).toThrow('[ZT432] shop/rogue: RequestAuthentication shop/rogue: the RequestAuthentication is not one that `requireJwt` declares');
+  });
+
+  test('property: for random ambient flows and token requirements, the synth proves it and each request is allowed exactly as declared', () => {
+    const SERVICES = 4;
+    fc.assert(fc.property(
+      fc.array(fc.record({ from: fc.nat(SERVICES - 1), to: fc.nat(SERVICES - 1), http: fc.boolean() }), { maxLength: 6 }),
+      fc.array(fc.boolean(), { minLength: SERVICES, maxLength: SERVICES }),
+      (flows, tokens) => {
+        const app = Testing.app();
+        const chart = new Chart(app, 'c');
+        const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'amb', mesh: MeshMode.AMBIENT });
+        const services = tokens.map((_, i) => new MeshedService(chart, `s${i}`, { namespace: ns, name: `s${i}`, ports: [ServicePort.http(80)] }));
+        tokens.forEach((required, i) => required && services[i].requireJwt({ issuer: ISSUER, jwksUri: JWKS }));
+        /** Per client>server, whether any method (true) or only GET (false) is declared. */
+        const declared = new Map<string, boolean>();
+        for (const f of flows) {
+          if (f.from === f.to) continue;
+          services[f.from].allowTo(services[f.to], f.http ? { http: { methods: ['GET'] } } : {});
+          declared.set(`${f.from}>${f.to}`, declared.get(`${f.from}>${f.to}`) === true || !f.http);
+        }
+        app.synthYaml();
+        const r = Reachability.ofApp(app);
+        for (let i = 0; i < SERVICES; i++) {
+          for (let j = 0; j < SERVICES; j++) {
+            if (i === j) continue;
+            const any = declared.get(`${i}>${j}`);
+            const ask = (method: string, requestPrincipal: string) => r.isAllowed({ from: `amb/s${i}`, to: `amb/s${j}`, port: 80, method, path: '/', requestPrincipal });
+            expect(ask('GET', `${ISSUER}/alice`)).toBe(any !== undefined);
+            expect(ask('POST', `${ISSUER}/alice`)).toBe(any === true);
+            expect(ask('GET', '')).toBe(any !== undefined && !tokens[j]);
+            expect(ask('GET', 'https://evil.example/alice')).toBe(any !== undefined && !tokens[j]);
+          }
+        }
+      }), { numRuns: 25 });
   });
 
   test('ZT150: a sidecar client would reach the pods directly, bypassing the waypoint that checks the token', () => {
