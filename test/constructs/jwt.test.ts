@@ -243,6 +243,17 @@ describe('requireJwt in ambient mode: the namespace\'s waypoint checks the token
     expect(() => app.synthYaml()).toThrow('[ZT432] shop/rogue: RequestAuthentication shop/rogue: the RequestAuthentication is not one that `requireJwt` declares');
   });
 
+  test('ZT432 refuses a root-namespace RequestAuthentication for every waypoint (targetRefs to the istio-waypoint GatewayClass) with the declared issuer', () => {
+    const { app, chart } = ambientShop();
+    new ApiObject(chart, 'all-waypoints', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'RequestAuthentication',
+      metadata: { name: 'all-waypoints', namespace: 'istio-system' },
+      spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'GatewayClass', name: 'istio-waypoint' }], jwtRules: [{ issuer: ISSUER, jwksUri: 'https://evil.example/jwks.json' }] },
+    });
+    expect(() => app.synthYaml()).toThrow(`[ZT432] shop/all-waypoints: RequestAuthentication istio-system/all-waypoints, spec.jwtRules[0].issuer: issuer "${ISSUER}" validates tokens whose request principals match the declared "${ISSUER}/*" of \`requireJwt\`, with other keys.`);
+  });
+
   test('property: for random ambient flows and token requirements, the synth proves it and each request is allowed exactly as declared', () => {
     const SERVICES = 4;
     fc.assert(fc.property(
