@@ -101,6 +101,8 @@ export function toWaypoint(flow: Flow, waypoint: FlowEnd = waypointEnd(flow.to.n
 /** What the waypoint needs of a server it serves: its end, and the hooks that attach it to the waypoint. */
 export interface WaypointServer extends FlowEnd {
   readonly node: Construct['node'];
+  /** The ports of its Service, whose traffic the Service sends to the waypoint. */
+  readonly ports: ReadonlyArray<{ readonly port: number }>;
   /** Labels its Service with the waypoint and adds the policy the waypoint applies to it. @internal */
   _useWaypoint(waypoint: Waypoint): void;
   /** Whether its traffic goes through a waypoint. @internal */
@@ -146,7 +148,7 @@ export class Waypoint extends Construct implements FlowEnd {
   public readonly networkPolicy: ApiObject;
   private readonly flows: FlowGraph;
   /** The servers behind it. */
-  private readonly servers = new Set<FlowEnd>();
+  private readonly servers = new Set<WaypointServer>();
 
   private constructor(ns: ZeroTrustNamespace) {
     super(ns, 'Waypoint');
@@ -193,10 +195,12 @@ export class Waypoint extends Construct implements FlowEnd {
   /**
    * ZT150: a server behind the waypoint is reached only through it, which only ambient clients do (a sidecar, an
    * ingress gateway or a client outside the mesh would connect to the server directly, which its ztunnel refuses).
+   * A flow to ports outside the Service, such as a Prometheus scrape of the metrics port, goes to the pods anyway: the
+   * server's ztunnel policy admits it directly.
    */
   private checkClients(): string[] {
     return [...this.servers].flatMap(server => this.flows.inbound(server)
-      .filter(f => f.from !== this && !throughWaypoint(f))
+      .filter(f => f.from !== this && !throughWaypoint(f) && f.ports.some(p => server.ports.some(sp => sp.port === p)))
       .map(f => ruleMessage('ZT150', this.node.path,
         `${f.from.namespace.name}/${f.from.name} is not an ambient MeshedService, so it would connect to ${server.namespace.name}/${server.name} `
         + 'directly, not through the waypoint, and the server\'s ztunnel admits only the waypoint',
