@@ -498,7 +498,8 @@ export class Reachability {
   private waypointQuery(from: Side, hop: { waypoint: Side; binding: WaypointBinding }): AuthzQuery {
     const base = this.authzQuery(from, hop.waypoint.pod!);
     const requests = hop.waypoint.pod!.cls.requests!;
-    return { ...base, policies: hop.binding.policies, requests: { ...requests, ambient: false, policies: hop.binding.policies, authns: hop.binding.authns } };
+    const { policies, authns } = hop.binding;
+    return { ...base, policies, requests: { ...requests, ambient: false, policies, authns } };
   }
 
   private authorization(from: Side, to: Side, port: number, protocol: string, reasons?: string[], request?: FlowQuery): boolean {

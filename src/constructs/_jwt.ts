@@ -49,7 +49,9 @@ export function checkJwtRequirement(where: string, server: HttpServer, jwt: JwtR
  * sidecar (a selector) or, in ambient mode, by the waypoint for requests to its Service (targetRefs: a waypoint ignores
  * selector policies).
  */
-export function renderRequestAuthentication(server: HttpServer & { readonly selector: Record<string, string> }, rules: readonly JwtRuleSpec[]): RequestAuthenticationSpec {
+export function renderRequestAuthentication(
+  server: HttpServer & { readonly selector: Record<string, string> }, rules: readonly JwtRuleSpec[],
+): RequestAuthenticationSpec {
   const jwtRules = [...rules].sort((a, b) => compareStrings(a.issuer, b.issuer));
   return server.namespace.mesh === MeshMode.AMBIENT
     ? { targetRefs: [serviceTarget(server.name)], jwtRules }

@@ -428,7 +428,9 @@ export class MeshedService extends Construct {
       apiVersion: ISTIO_SECURITY_API,
       kind: 'AuthorizationPolicy',
       metadata: { name: `${waypoint.name}.${this.name}`, namespace: this.namespace.name },
-      spec: Lazy.any({ produce: () => renderWaypointAuthorizationPolicy(this, waypointFlows(this.flows.inbound(this)), requestPrincipalsOf(this.jwtRules)) }),
+      spec: Lazy.any({
+        produce: () => renderWaypointAuthorizationPolicy(this, waypointFlows(this.flows.inbound(this)), requestPrincipalsOf(this.jwtRules)),
+      }),
     });
   }
 

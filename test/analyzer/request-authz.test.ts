@@ -196,10 +196,18 @@ describe('RequestAuthentications at a waypoint: those that target the Service, a
         { namespace: 'amb', name: 'waypoint', labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' }, serviceAccount: 'waypoint', ports: [{ port: 15008 }], meshed: true, waypoint: true },
       ],
       manifests: [
-        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'waypoint', namespace: 'amb' },
-          spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] } },
-        { apiVersion: 'v1', kind: 'Service', metadata: { name: 'httpbin', namespace: 'amb', labels: { 'istio.io/use-waypoint': 'waypoint' } },
-          spec: { selector: { app: 'httpbin' }, ports: [{ name: 'http', port: 8000 }] } },
+        {
+          apiVersion: 'gateway.networking.k8s.io/v1',
+          kind: 'Gateway',
+          metadata: { name: 'waypoint', namespace: 'amb' },
+          spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'httpbin', namespace: 'amb', labels: { 'istio.io/use-waypoint': 'waypoint' } },
+          spec: { selector: { app: 'httpbin' }, ports: [{ name: 'http', port: 8000 }] },
+        },
         security('AuthorizationPolicy', 'waypoint.httpbin', {
           targetRefs: TARGET, rules: [{ from: [{ source: { principals: ['cluster.local/ns/amb/sa/sleep'], requestPrincipals: [`${ISSUER}/*`] } }] }],
         }),
