@@ -4,6 +4,7 @@
  */
 import { HttpRequest, normalizePath, witnesses } from './_http-match';
 import { securityHeader } from './_security-manifest';
+import { parseTargetRefs } from './_target-refs';
 import { LabelMatcher, Labels, checkKeys, compileSelector, isObject } from '../model/_label-selector';
 import { addToList, compareStrings } from '../util/_collections';
 
@@ -30,13 +31,15 @@ export interface RequestAuthentication {
   readonly namespace: string;
   readonly selector?: LabelMatcher;
   readonly issuers: string[];
+  /** The Services of its namespace that its targetRefs name: their waypoint validates the tokens, and no workload does. */
+  readonly targets?: string[];
 }
 
 /** Parses a RequestAuthentication manifest; throws naming the object and field it does not understand. */
 export function parseRequestAuthentication(manifest: any): RequestAuthentication {
   const { id, namespace, where, spec } = securityHeader(manifest);
-  // targetRef(s) attach the policy to a waypoint or gateway, which the analyzer does not model.
-  checkKeys(spec, ['selector', 'jwtRules'], `${where}: spec`);
+  checkKeys(spec, ['selector', 'jwtRules', 'targetRef', 'targetRefs'], `${where}: spec`);
+  const targets = parseTargetRefs(spec, where);
   const rules = spec.jwtRules ?? [];
   if (!Array.isArray(rules)) throw new Error(`${where}: spec.jwtRules: expected a list`);
   const issuers = rules.map((rule: unknown, i: number) => {
@@ -47,10 +50,13 @@ export function parseRequestAuthentication(manifest: any): RequestAuthentication
     return rule.issuer;
   });
   const selector = spec.selector === undefined ? undefined : compileSelector(spec.selector, `${where}: spec.selector`, true);
-  return { id, namespace, selector, issuers };
+  return { id, namespace, selector, issuers, ...targets ? { targets } : {} };
 }
 
-/** Which RequestAuthentications apply to a workload: its own, its namespace's, and the root namespace's. */
+/**
+ * Which RequestAuthentications apply to a workload: its own, its namespace's, and the root namespace's. Those with
+ * targetRefs apply to no workload (`_waypoint-eval` gives them to the waypoint of the Services they name).
+ */
 export class RequestAuthnIndex {
   private readonly byNamespace = new Map<string, RequestAuthentication[]>();
 
@@ -59,7 +65,7 @@ export class RequestAuthnIndex {
   }
 
   public applying(w: { readonly namespace: string; readonly labels: Labels }): RequestAuthentication[] {
-    const applies = (a: RequestAuthentication) => !a.selector || a.selector(w.labels);
+    const applies = (a: RequestAuthentication) => a.targets === undefined && (!a.selector || a.selector(w.labels));
     const root = w.namespace === this.rootNamespace ? [] : this.byNamespace.get(this.rootNamespace) ?? [];
     return [...this.byNamespace.get(w.namespace) ?? [], ...root].filter(applies);
   }

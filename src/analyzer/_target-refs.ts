@@ -1,8 +1,8 @@
-// The targetRefs of an AuthorizationPolicy: the Services whose waypoint applies it (_waypoint-eval).
+// The targetRefs of an AuthorizationPolicy or a RequestAuthentication: the Services whose waypoint applies it (_waypoint-eval).
 import { checkKeys, isObject } from '../model/_label-selector';
 
 /**
- * The Services an AuthorizationPolicy's targetRefs name (undefined without targetRefs); throws for a target the
+ * The Services a policy's targetRefs name (undefined without targetRefs); throws for a target the
  * analyzer does not model (a Gateway, a GatewayClass, a ServiceEntry) and for targetRefs beside a selector.
  */
 export function parseTargetRefs(spec: Record<string, any>, where: string): string[] | undefined {

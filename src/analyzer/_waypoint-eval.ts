@@ -4,6 +4,7 @@
  * pod, derived from its Gateway of class `istio-waypoint` as Istio deploys it.
  */
 import type { AuthorizationPolicy } from './_istio-authz-eval';
+import type { RequestAuthentication } from './_request-authz';
 import type { PodInput } from './reachability-input';
 import { HBONE_PORT, manifestNamespace } from '../model/_constants';
 import { GATEWAY_API, GATEWAY_NAME_LABEL } from '../model/_gateway-api-spec';
@@ -32,6 +33,8 @@ export interface WaypointBinding {
   readonly ports: number[];
   /** The AuthorizationPolicies whose targetRefs name the Service: the waypoint applies them, and no others. */
   readonly policies: AuthorizationPolicy[];
+  /** The RequestAuthentications whose targetRefs name the Service: the waypoint validates their tokens, and no others. */
+  readonly authns: RequestAuthentication[];
 }
 
 /** How the analysis names a manifest in errors. */
@@ -92,9 +95,11 @@ export function waypointPodsFromManifests(manifests: any[], described: PodInput[
 export class WaypointIndex {
   private readonly bindings = new Map<string, Array<{ readonly selector: Labels; readonly binding: WaypointBinding }>>();
 
-  constructor(services: ReadonlyMap<string, any[]>, policies: AuthorizationPolicy[]) {
+  constructor(services: ReadonlyMap<string, any[]>, policies: AuthorizationPolicy[], authns: RequestAuthentication[] = []) {
     const targeting = new Map<string, AuthorizationPolicy[]>();
     for (const p of policies) for (const s of p.targets ?? []) addToList(targeting, `${p.namespace}/${s}`, p);
+    const authenticating = new Map<string, RequestAuthentication[]>();
+    for (const a of authns) for (const s of new Set(a.targets)) addToList(authenticating, `${a.namespace}/${s}`, a);
     for (const [namespace, list] of services) {
       for (const m of list) {
         const waypoint = m.metadata?.labels?.[USE_WAYPOINT_LABEL];
@@ -113,7 +118,9 @@ export class WaypointIndex {
         const name = m.metadata.name;
         addToList(this.bindings, namespace, {
           selector: selector as Labels,
-          binding: { namespace, waypoint, service: name, ports, policies: targeting.get(`${namespace}/${name}`) ?? [] },
+          binding: {
+            namespace, waypoint, service: name, ports, policies: targeting.get(`${namespace}/${name}`) ?? [], authns: authenticating.get(`${namespace}/${name}`) ?? [],
+          },
         });
       }
     }

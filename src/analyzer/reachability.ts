@@ -126,7 +126,7 @@ export class Reachability {
       if (m.kind === 'Service' && m.apiVersion === 'v1') addToList(services, manifestNamespace(m), m);
     });
     const requestAuthns = new RequestAuthnIndex(authns, rootNamespace);
-    const waypoints = new WaypointIndex(services, authz);
+    const waypoints = new WaypointIndex(services, authz, authns);
     const npIndex = new NetworkPolicyIndex(policies);
     const istio = new IstioPolicyIndex(peerAuths, authz, rootNamespace);
     const namespaceLabels = this.namespaceLabels(props);
@@ -170,7 +170,8 @@ export class Reachability {
           requests: mesh && {
             ambient: mesh === 'ambient',
             opaquePorts: opaquePorts(services.get(input.namespace) ?? [], input.namespace, labels, ports),
-            authns: requestAuthns.applying(workload),
+            // A waypoint validates the tokens of the RequestAuthentications that target a Service it serves, per Service.
+            authns: input.waypoint ? [] : requestAuthns.applying(workload),
             policies: authzPolicies,
           },
           behind: mesh ? waypoints.behind(input.namespace, labels) : [],
@@ -490,11 +491,15 @@ export class Reachability {
     return binding && waypoint && waypoint !== from ? { waypoint, binding } : undefined;
   }
 
-  /** The authorization query the waypoint evaluates for the Service's traffic: the client's identity, the Service's policies, requests in HTTP. */
+  /**
+   * The authorization query the waypoint evaluates for the Service's traffic: the client's identity, the Service's
+   * policies and RequestAuthentications, requests in HTTP.
+   */
   private waypointQuery(from: Side, hop: { waypoint: Side; binding: WaypointBinding }): AuthzQuery {
     const base = this.authzQuery(from, hop.waypoint.pod!);
     const requests = hop.waypoint.pod!.cls.requests!;
-    return { ...base, policies: hop.binding.policies, requests: { ...requests, ambient: false, policies: hop.binding.policies } };
+    const { policies, authns } = hop.binding;
+    return { ...base, policies, requests: { ...requests, ambient: false, policies, authns } };
   }
 
   private authorization(from: Side, to: Side, port: number, protocol: string, reasons?: string[], request?: FlowQuery): boolean {

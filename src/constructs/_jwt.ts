@@ -1,5 +1,6 @@
 // Construct-time checks of JWT requirements (ZT110, ZT111, ZT115) and the RequestAuthentication they render to.
 import type { HttpServer } from './_validate-http';
+import { serviceTarget } from './_waypoint';
 import type { JwtRequirement } from './jwt-requirement';
 import { AppProtocol } from './service-port';
 import { JwtRuleSpec, RequestAuthenticationSpec } from '../model/_istio-spec';
@@ -19,9 +20,9 @@ function httpsUrlProblem(text: string): string | undefined {
 
 /** Checks one JWT requirement of `server`, given its earlier ones, and returns its jwtRule; throws a rule message. */
 export function checkJwtRequirement(where: string, server: HttpServer, jwt: JwtRequirement, earlier: readonly JwtRuleSpec[]): JwtRuleSpec {
-  if (server.namespace.mesh !== MeshMode.SIDECAR) {
-    throw new Error(ruleMessage('ZT110', where, `${server.name} is not in a sidecar namespace, so no proxy would check tokens on it`,
-      'Put the server in a sidecar namespace (MeshMode.SIDECAR); ambient mode needs waypoint proxies, which the library does not emit yet.'));
+  if (server.namespace.mesh === MeshMode.NONE) {
+    throw new Error(ruleMessage('ZT110', where, `${server.name} is outside the mesh, so no proxy would check tokens on it`,
+      'Put the server in the mesh: MeshMode.SIDECAR, or MeshMode.AMBIENT, where its namespace\'s waypoint checks them.'));
   }
   const opaque = server.ports.filter(p => p.protocol === AppProtocol.TCP).map(p => p.port);
   if (server.ports.length === 0 || opaque.length > 0) {
@@ -43,9 +44,18 @@ export function checkJwtRequirement(where: string, server: HttpServer, jwt: JwtR
   return { issuer: jwt.issuer, jwksUri: jwt.jwksUri, ...jwt.audiences ? { audiences: [...new Set(jwt.audiences)].sort(compareStrings) } : {} };
 }
 
-/** The RequestAuthentication of a server: its workload's tokens of each required issuer, sorted by issuer. */
-export function renderRequestAuthentication(selector: Record<string, string>, rules: readonly JwtRuleSpec[]): RequestAuthenticationSpec {
-  return { selector: { matchLabels: selector }, jwtRules: [...rules].sort((a, b) => compareStrings(a.issuer, b.issuer)) };
+/**
+ * The RequestAuthentication of a server: the tokens of each required issuer, sorted by issuer, validated by its
+ * sidecar (a selector) or, in ambient mode, by the waypoint for requests to its Service (targetRefs: a waypoint ignores
+ * selector policies).
+ */
+export function renderRequestAuthentication(
+  server: HttpServer & { readonly selector: Record<string, string> }, rules: readonly JwtRuleSpec[],
+): RequestAuthenticationSpec {
+  const jwtRules = [...rules].sort((a, b) => compareStrings(a.issuer, b.issuer));
+  return server.namespace.mesh === MeshMode.AMBIENT
+    ? { targetRefs: [serviceTarget(server.name)], jwtRules }
+    : { selector: { matchLabels: server.selector }, jwtRules };
 }
 
 /** The request principals a server's AuthorizationPolicy requires: any subject of each issuer. */

@@ -11,10 +11,10 @@ import type { PodInput } from '../analyzer/reachability-input';
 import { ZeroTrustGuard } from '../guard/_guard';
 import { HBONE_PORT, ISTIOD_EGRESS, infrastructurePeer } from '../model/_constants';
 import { Flow, FlowEnd, FlowNamespace } from '../model/_flow';
-import { FlowGraph } from '../model/_flow-graph';
+import { FlowGraph, endKey } from '../model/_flow-graph';
 import { GATEWAY_API, GATEWAY_NAME_LABEL } from '../model/_gateway-api-spec';
 import { principalOf } from '../model/_identity';
-import { AuthorizationPolicySpec } from '../model/_istio-spec';
+import { AuthorizationPolicySpec, PolicyTargetReferenceSpec } from '../model/_istio-spec';
 import { NetworkPolicySpec } from '../model/_network-policy-spec';
 import { MeshMode } from '../model/mesh-mode';
 import { ruleMessage } from '../rules/_catalog';
@@ -33,10 +33,12 @@ export function waypointEnd(ns: FlowNamespace): FlowEnd {
 
 /**
  * Whether a server's requests are authorized at a waypoint: it is ambient and a declared flow to it has HTTP rules,
- * or had them (a later declaration of the whole port keeps it behind the waypoint, whose policy then admits the port).
+ * or had them (a later declaration of the whole port keeps it behind the waypoint, whose policy then admits the port),
+ * or it requires tokens (`requireJwt`), which only the waypoint can check.
  */
-function needsWaypoint(server: WaypointServer, inbound: readonly Flow[]): boolean {
-  return server._usesWaypoint() || (server.namespace.mesh === MeshMode.AMBIENT && inbound.some(f => f.requests !== undefined));
+function needsWaypoint(flows: FlowGraph, server: WaypointServer, inbound: readonly Flow[]): boolean {
+  return server._usesWaypoint() || (server.namespace.mesh === MeshMode.AMBIENT
+    && (inbound.some(f => f.requests !== undefined) || flows.tokenIssuers(endKey(server)).length > 0));
 }
 
 /** Whether a flow end is a server behind a waypoint. */
@@ -59,9 +61,14 @@ export function renderWaypointGateway(ns: FlowNamespace): any {
  * ports and requests, attached with targetRefs (a waypoint ignores selector policies). Every Service that uses the
  * waypoint gets one, so that the waypoint admits nothing else: with no inbound flow it has no rules, which admits nothing.
  */
-export function renderWaypointAuthorizationPolicy(server: FlowEnd, inbound: Flow[]): AuthorizationPolicySpec {
-  const { selector: _selector, ...rest } = renderAuthorizationPolicy(server, inbound);
-  return { targetRefs: [{ group: '', kind: 'Service', name: server.name }], ...rest };
+export function renderWaypointAuthorizationPolicy(server: FlowEnd, inbound: Flow[], requestPrincipals: string[] = []): AuthorizationPolicySpec {
+  const { selector: _selector, ...rest } = renderAuthorizationPolicy(server, inbound, requestPrincipals);
+  return { targetRefs: [serviceTarget(server.name)], ...rest };
+}
+
+/** A policy's attachment to a Service of its namespace, which only the Service's waypoint applies. */
+export function serviceTarget(name: string): PolicyTargetReferenceSpec {
+  return { group: '', kind: 'Service', name };
 }
 
 /**
@@ -94,6 +101,8 @@ export function toWaypoint(flow: Flow, waypoint: FlowEnd = waypointEnd(flow.to.n
 /** What the waypoint needs of a server it serves: its end, and the hooks that attach it to the waypoint. */
 export interface WaypointServer extends FlowEnd {
   readonly node: Construct['node'];
+  /** The ports of its Service, whose traffic the Service sends to the waypoint. */
+  readonly ports: ReadonlyArray<{ readonly port: number }>;
   /** Labels its Service with the waypoint and adds the policy the waypoint applies to it. @internal */
   _useWaypoint(waypoint: Waypoint): void;
   /** Whether its traffic goes through a waypoint. @internal */
@@ -103,7 +112,7 @@ export interface WaypointServer extends FlowEnd {
 /**
  * The waypoint of an ambient namespace: the Gateway Istio deploys it from, its NetworkPolicy, and its place in the
  * flow graph as a flow end between the clients and the servers behind it. Created by the first HTTP flow to an
- * ambient server of the namespace.
+ * ambient server of the namespace, or the first `requireJwt` on one.
  */
 export class Waypoint extends Construct implements FlowEnd {
   /** The waypoint of `ns`, created on first use. */
@@ -112,13 +121,13 @@ export class Waypoint extends Construct implements FlowEnd {
   }
 
   /**
-   * Routes the flows to `server` through its namespace's waypoint once a flow to it has HTTP rules: each client
-   * reaches the waypoint on HBONE, and the waypoint the server on the flows' ports. Idempotent; called on every
-   * declaration of a flow to the server.
+   * Routes the flows to `server` through its namespace's waypoint once a flow to it has HTTP rules or it requires
+   * tokens: each client reaches the waypoint on HBONE, and the waypoint the server on the flows' ports. Idempotent;
+   * called on every declaration of a flow to the server and on `requireJwt`.
    */
   public static route(flows: FlowGraph, ns: ZeroTrustNamespace, server: WaypointServer): void {
     const inbound = flows.inbound(server);
-    if (!needsWaypoint(server, inbound)) return;
+    if (!needsWaypoint(flows, server, inbound)) return;
     const waypoint = Waypoint.of(ns);
     server._useWaypoint(waypoint);
     waypoint.servers.add(server);
@@ -139,7 +148,7 @@ export class Waypoint extends Construct implements FlowEnd {
   public readonly networkPolicy: ApiObject;
   private readonly flows: FlowGraph;
   /** The servers behind it. */
-  private readonly servers = new Set<FlowEnd>();
+  private readonly servers = new Set<WaypointServer>();
 
   private constructor(ns: ZeroTrustNamespace) {
     super(ns, 'Waypoint');
@@ -186,13 +195,15 @@ export class Waypoint extends Construct implements FlowEnd {
   /**
    * ZT150: a server behind the waypoint is reached only through it, which only ambient clients do (a sidecar, an
    * ingress gateway or a client outside the mesh would connect to the server directly, which its ztunnel refuses).
+   * A flow to ports outside the Service, such as a Prometheus scrape of the metrics port, goes to the pods anyway: the
+   * server's ztunnel policy admits it directly.
    */
   private checkClients(): string[] {
     return [...this.servers].flatMap(server => this.flows.inbound(server)
-      .filter(f => f.from !== this && !throughWaypoint(f))
+      .filter(f => f.from !== this && !throughWaypoint(f) && f.ports.some(p => server.ports.some(sp => sp.port === p)))
       .map(f => ruleMessage('ZT150', this.node.path,
         `${f.from.namespace.name}/${f.from.name} is not an ambient MeshedService, so it would connect to ${server.namespace.name}/${server.name} `
         + 'directly, not through the waypoint, and the server\'s ztunnel admits only the waypoint',
-        'Declare HTTP rules only to servers whose clients are all ambient services, or drop `http` from the flows to it.')));
+        'Declare HTTP rules or `requireJwt` only on servers whose clients are all ambient services, or drop them from this server.')));
   }
 }

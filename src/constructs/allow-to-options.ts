@@ -19,7 +19,9 @@ export interface AllowToOptions {
   /**
    * The HTTP requests the client may send on `ports`: methods and paths, in the server's AuthorizationPolicy.
    *
-   * Needs a sidecar-mode server and HTTP, HTTP/2 or gRPC ports (ZT110, ZT111); NetworkPolicy stays at port level.
+   * Needs a server in the mesh and HTTP, HTTP/2 or gRPC ports (ZT110, ZT111); NetworkPolicy stays at port level. An
+   * ambient server is then reached through its namespace's waypoint, whose policy holds the rule (all its clients
+   * must be ambient services, ZT150).
    * Declaring the flow again adds rules: a request is admitted when one of them matches, and a declaration of a
    * port without `http` admits every request on it, whatever the other declarations say.
    * @default - every request on the ports

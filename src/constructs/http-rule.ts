@@ -2,7 +2,8 @@
  * The HTTP requests a flow admits on its ports: the server's AuthorizationPolicy admits the client only for requests
  * with one of the methods and on one of the paths (Istio `to.operation.methods` and `paths`).
  *
- * Only sidecar-mode servers enforce it, on HTTP, HTTP/2 and gRPC ports; a flow without `http` admits every request.
+ * A sidecar enforces it, or for an ambient server its namespace's waypoint, on HTTP, HTTP/2 and gRPC ports; a flow
+ * without `http` admits every request.
  */
 export interface HttpRule {
   /**

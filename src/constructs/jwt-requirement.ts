@@ -3,7 +3,8 @@
  *
  * The service gets a RequestAuthentication that validates tokens of the issuer (and rejects invalid ones, 401), and
  * its AuthorizationPolicy requires a request principal of the issuer (`<issuer>/*`) in every rule, beside the client's
- * principal. A RequestAuthentication alone would still admit requests without a token.
+ * principal. A RequestAuthentication alone would still admit requests without a token. In ambient mode both attach to
+ * the service's Service (targetRefs) and its namespace's waypoint enforces them.
  */
 export interface JwtRequirement {
   /**

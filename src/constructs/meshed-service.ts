@@ -249,7 +249,9 @@ export class MeshedService extends Construct {
         spec: Lazy.any({
           produce: () => {
             const direct = directFlows(this, this.flows.inbound(this), []);
-            return renderAuthorizationPolicy(this, direct.inbound, requestPrincipalsOf(this.jwtRules));
+            // Behind a waypoint, the waypoint's policy requires the tokens: ztunnel sees no request, so a rule there with
+            // request principals would never match.
+            return renderAuthorizationPolicy(this, direct.inbound, this._usesWaypoint() ? [] : requestPrincipalsOf(this.jwtRules));
           },
         }),
       });
@@ -327,22 +329,26 @@ export class MeshedService extends Construct {
   /**
    * Requires every request to this service to carry a valid JWT of `jwt.issuer`, from any client.
    *
-   * It emits a RequestAuthentication for the workload, which rejects invalid tokens, and adds the issuer's request
-   * principals (`<issuer>/*`) to every rule of the service's AuthorizationPolicy, so that requests without a token
-   * are refused too: a declared client must also forward the end user's token. Calling it again with another issuer
-   * accepts a token of either. Needs a sidecar-mode service whose ports are all HTTP or gRPC (ZT110, ZT111).
+   * It emits a RequestAuthentication, which rejects invalid tokens, and adds the issuer's request principals
+   * (`<issuer>/*`) to every rule of the service's AuthorizationPolicy, so that requests without a token are refused
+   * too: a declared client must also forward the end user's token. Calling it again with another issuer accepts a
+   * token of either. With a sidecar, both select the workload. In ambient mode the service is reached through its
+   * namespace's waypoint (as with an HTTP rule; all its clients must then be ambient services, ZT150): the
+   * RequestAuthentication and the waypoint's AuthorizationPolicy target its Service, and its ztunnel admits only the
+   * waypoint. Needs a service in the mesh whose ports are all HTTP or gRPC (ZT110, ZT111).
    * @param jwt the issuer, its key set, and the audiences
    */
   public requireJwt(jwt: JwtRequirement): void {
     const rule = checkJwtRequirement(`${this.node.path}.requireJwt(${jwt.issuer})`, this, jwt, this.jwtRules);
     this.jwtRules.push(rule);
     this.flows.requireToken(this, rule.issuer);
+    Waypoint.route(this.flows, this.namespace, this);
     if (this.requestAuthn) return;
     this.requestAuthn = new ApiObject(this, 'RequestAuthentication', {
       apiVersion: ISTIO_SECURITY_API,
       kind: 'RequestAuthentication',
       metadata: { name: this.name, namespace: this.namespace.name },
-      spec: Lazy.any({ produce: () => renderRequestAuthentication(this.selector, this.jwtRules) }),
+      spec: Lazy.any({ produce: () => renderRequestAuthentication(this, this.jwtRules) }),
     });
     ZeroTrustGuard.registerEntryPoint(this);
   }
@@ -357,7 +363,7 @@ export class MeshedService extends Construct {
       apiVersion: ISTIO_SECURITY_API,
       kind: 'RequestAuthentication',
       metadata: { name: this.name, namespace: this.namespace.name },
-      spec: renderRequestAuthentication(this.selector, this.jwtRules),
+      spec: renderRequestAuthentication(this, this.jwtRules),
     }];
   }
 
@@ -422,7 +428,9 @@ export class MeshedService extends Construct {
       apiVersion: ISTIO_SECURITY_API,
       kind: 'AuthorizationPolicy',
       metadata: { name: `${waypoint.name}.${this.name}`, namespace: this.namespace.name },
-      spec: Lazy.any({ produce: () => renderWaypointAuthorizationPolicy(this, waypointFlows(this.flows.inbound(this))) }),
+      spec: Lazy.any({
+        produce: () => renderWaypointAuthorizationPolicy(this, waypointFlows(this.flows.inbound(this)), requestPrincipalsOf(this.jwtRules)),
+      }),
     });
   }
 

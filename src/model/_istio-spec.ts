@@ -37,8 +37,10 @@ export interface JwtRuleSpec {
   readonly audiences?: string[];
 }
 
+/** A RequestAuthentication: a sidecar's selects its workload, one a waypoint applies targets the Service. */
 export interface RequestAuthenticationSpec {
-  readonly selector: WorkloadSelectorSpec;
+  readonly selector?: WorkloadSelectorSpec;
+  readonly targetRefs?: PolicyTargetReferenceSpec[];
   readonly jwtRules: JwtRuleSpec[];
 }
 

@@ -7,9 +7,9 @@ import { RuleSeverity } from './rule-info';
 export const L7_RULES: Rule[] = [
   {
     id: 'ZT110',
-    title: 'HTTP rule on a server outside the mesh, or JWT requirement on a server without a sidecar',
+    title: 'HTTP rule or JWT requirement on a server outside the mesh',
     severity: RuleSeverity.ERROR,
-    rationale: 'Only an Envoy proxy evaluates methods, paths and tokens: a sidecar, or in ambient mode the namespace\'s waypoint, which HTTP rules to an ambient server bring (ztunnel evaluates no HTTP field). Tokens (requireJwt) are checked only by sidecars for now. Outside the mesh nothing enforces either.',
+    rationale: 'Only an Envoy proxy evaluates methods, paths and tokens: a sidecar, or in ambient mode the namespace\'s waypoint, which HTTP rules and `requireJwt` on an ambient server bring (ztunnel evaluates no HTTP field). Outside the mesh nothing enforces either.',
     suppressible: false,
   },
   {

@@ -140,6 +140,8 @@ describe('request principals and RequestAuthentication', () => {
     ['RequestAuthentication alone admits requests without a token', [ap('foo', 'allow', { rules: [{ from: [{ source: { principals: [SLEEP] } }] }] }), ra('foo', [ISSUER])], '', true],
     ['RequestAuthentication alone still rejects a token of another issuer', [ra('foo', [ISSUER])], 'https://evil.example/alice', false],
     ['a namespace-wide RequestAuthentication applies', [requireToken, ra('foo', [ISSUER], false)], `${ISSUER}/bob`, true],
+    // Istio applies a targetRefs policy at a waypoint or gateway only; the sidecar does not validate the token.
+    ['a RequestAuthentication targeting the Service applies to no sidecar', [requireToken, { ...ra('foo', [ISSUER], false), spec: { ...ra('foo', [ISSUER], false).spec, targetRefs: [{ group: '', kind: 'Service', name: 'httpbin' }] } }], `${ISSUER}/bob`, false],
     ['DENY notRequestPrincipals: no token', [ap('foo', 'deny', { action: 'DENY', rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }] }] }), ra('foo', [ISSUER])], '', false],
     ['DENY notRequestPrincipals: a token', [ap('foo', 'deny', { action: 'DENY', rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }] }] }), ra('foo', [ISSUER])], `${ISSUER}/alice`, true],
   ])('%s', (_, manifests, requestPrincipal, expected) => {
@@ -155,7 +157,13 @@ describe('request principals and RequestAuthentication', () => {
   });
 
   test.each([
-    [ra('foo', [ISSUER]), { targetRefs: [] }, 'RequestAuthentication foo/jwt: spec.targetRefs: field not supported by the analyzer'],
+    [ra('foo', [ISSUER], false), { targetRefs: [] }, 'RequestAuthentication foo/jwt: spec.targetRefs: expected a non-empty list'],
+    [ra('foo', [ISSUER], false), { targetRef: { kind: 'Service', name: 'httpbin' } }, 'RequestAuthentication foo/jwt: spec.targetRef: the analyzer models only spec.targetRefs to Services'],
+    [ra('foo', [ISSUER], false), { targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }] },
+      'RequestAuthentication foo/jwt: spec.targetRefs[0]: the analyzer models only targetRefs to a Service (group ""), not "gateway.networking.k8s.io/Gateway"'],
+    [ra('foo', [ISSUER], false), { targetRefs: [{ group: 'core', kind: 'Service', name: 'httpbin' }] },
+      'RequestAuthentication foo/jwt: spec.targetRefs[0]: the analyzer models only targetRefs to a Service (group ""), not "core/Service"'],
+    [ra('foo', [ISSUER]), { targetRefs: [{ kind: 'Service', name: 'httpbin' }] }, 'RequestAuthentication foo/jwt: spec.targetRefs and spec.selector are exclusive (Istio rejects both)'],
     [ra('foo', [ISSUER]), { jwtRules: [{ jwksUri: 'https://x' }] }, 'RequestAuthentication foo/jwt: spec.jwtRules[0].issuer: required'],
     [ra('foo', [ISSUER]), { jwtRules: [{ issuer: 'x', jwks_uri: 'https://x' }] }, 'RequestAuthentication foo/jwt: spec.jwtRules[0].jwks_uri: field not supported by the analyzer'],
   ])('%#: unknown RequestAuthentication input is refused', (manifest, spec, message) => {
@@ -170,5 +178,59 @@ describe('questions', () => {
     [{ port: 53, protocol: 'UDP', method: 'GET' }, 'HTTP request attributes need protocol TCP, not UDP'],
   ])('%j is refused', (request, message) => {
     expect(() => mesh([]).check({ from: 'foo/sleep', to: 'foo/httpbin', ...request })).toThrow(message);
+  });
+});
+
+describe('RequestAuthentications at a waypoint: those that target the Service, and no others', () => {
+  const TARGET = [{ group: '', kind: 'Service', name: 'httpbin' }];
+  const security = (kind: string, name: string, spec: any) => ({ apiVersion: 'security.istio.io/v1', kind, metadata: { name, namespace: 'amb' }, spec });
+  const jwtRules = [{ issuer: ISSUER, jwksUri: `${ISSUER}/jwks.json` }];
+  /** amb/httpbin is behind the waypoint, whose policy admits amb/sleep with a token of ISSUER; ztunnel admits only the waypoint. */
+  function ambient(...authns: any[]): Reachability {
+    return Reachability.analyze({
+      namespaces: [{ name: 'amb', labels: { 'istio.io/dataplane-mode': 'ambient' } }],
+      pods: [
+        { namespace: 'amb', name: 'httpbin', labels: { app: 'httpbin' }, serviceAccount: 'httpbin', ports: [{ port: 8000 }] },
+        { namespace: 'amb', name: 'sleep', labels: { app: 'sleep' }, serviceAccount: 'sleep' },
+        // The pod Istio deploys for the Gateway (Reachability.ofApp derives it).
+        { namespace: 'amb', name: 'waypoint', labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' }, serviceAccount: 'waypoint', ports: [{ port: 15008 }], meshed: true, waypoint: true },
+      ],
+      manifests: [
+        {
+          apiVersion: 'gateway.networking.k8s.io/v1',
+          kind: 'Gateway',
+          metadata: { name: 'waypoint', namespace: 'amb' },
+          spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'httpbin', namespace: 'amb', labels: { 'istio.io/use-waypoint': 'waypoint' } },
+          spec: { selector: { app: 'httpbin' }, ports: [{ name: 'http', port: 8000 }] },
+        },
+        security('AuthorizationPolicy', 'waypoint.httpbin', {
+          targetRefs: TARGET, rules: [{ from: [{ source: { principals: ['cluster.local/ns/amb/sa/sleep'], requestPrincipals: [`${ISSUER}/*`] } }] }],
+        }),
+        security('AuthorizationPolicy', 'httpbin', { selector: { matchLabels: { app: 'httpbin' } }, rules: [{ from: [{ source: { principals: ['cluster.local/ns/amb/sa/waypoint'] } }] }] }),
+        ...authns,
+      ],
+    });
+  }
+  const ask = (r: Reachability, requestPrincipal?: string) => r.check({ from: 'amb/sleep', to: 'amb/httpbin', port: 8000, method: 'GET', path: '/', requestPrincipal }).allowed;
+
+  test('a RequestAuthentication with targetRefs to the Service: no token is refused, a token of its issuer admitted, another issuer\'s rejected', () => {
+    const r = ambient(security('RequestAuthentication', 'jwt', { targetRefs: TARGET, jwtRules }));
+    expect([ask(r, ''), ask(r, `${ISSUER}/alice`), ask(r, 'https://evil.example/alice'), ask(r)]).toEqual([false, true, false, true]);
+    expect(r.explain({ from: 'amb/sleep', to: 'amb/httpbin', port: 8000, requestPrincipal: `${ISSUER}/alice` }).authorization.reasons)
+      .toContain(`the token is validated by RequestAuthentication amb/jwt: request principal ${ISSUER}/alice`);
+  });
+
+  test.each([
+    ['by selector', { selector: { matchLabels: { app: 'httpbin' } }, jwtRules }],
+    ['namespace-wide', { jwtRules }],
+    ['targeting another Service', { targetRefs: [{ group: '', kind: 'Service', name: 'other' }], jwtRules }],
+  ])('a RequestAuthentication %s does not apply at the waypoint: the token is not validated, so no request passes', (_, spec) => {
+    const r = ambient(security('RequestAuthentication', 'jwt', spec));
+    expect([ask(r, ''), ask(r, `${ISSUER}/alice`), ask(r)]).toEqual([false, false, false]);
   });
 });

@@ -46,10 +46,14 @@ describe('WaypointIndex', () => {
     ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'shop', labels }, spec: { selector: { app: name }, ports } });
   const policy = { id: 'shop/p', namespace: 'shop', action: 'ALLOW', rules: [], targets: ['api'], dryRun: false };
 
-  test('binds the pods a labelled Service selects to its waypoint, on its target ports, with the policies that target it', () => {
+  const authn = { id: 'shop/jwt', namespace: 'shop', issuers: ['https://issuer.example'], targets: ['api', 'web'] };
+
+  test('binds the pods a labelled Service selects to its waypoint, on its target ports, with the policies and RequestAuthentications that target it', () => {
     const index = new WaypointIndex(new Map([['shop', [service('api', { 'istio.io/use-waypoint': 'waypoint' }), service('web', {}),
-      service('off', { 'istio.io/use-waypoint': 'none' })]]]), [policy]);
-    expect(index.behind('shop', { app: 'api', extra: 'x' })).toEqual([{ namespace: 'shop', waypoint: 'waypoint', service: 'api', ports: [8080], policies: [policy] }]);
+      service('off', { 'istio.io/use-waypoint': 'none' })]]]), [policy], [authn, { ...authn, id: 'other/jwt', namespace: 'other' }]);
+    expect(index.behind('shop', { app: 'api', extra: 'x' })).toEqual([{
+      namespace: 'shop', waypoint: 'waypoint', service: 'api', ports: [8080], policies: [policy], authns: [authn],
+    }]);
     expect(index.behind('shop', { app: 'web' })).toEqual([]);
     expect(index.behind('shop', { app: 'off' })).toEqual([]);
     expect(index.served('shop', 'waypoint').map(b => b.service)).toEqual(['api']);

@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { MeshedService, MeshMode, PodInput, Reachability, ServicePort, ZeroTrustNamespace } from '../../src';
+import { MeshedService, MeshMode, PlatformPeer, PodInput, Reachability, ServicePort, ZeroTrustNamespace } from '../../src';
 import { validateManifests } from '../_schema';
 
 const WAYPOINT = 'cluster.local/ns/shop/sa/waypoint';
@@ -150,7 +150,24 @@ describe('refused', () => {
     const { app } = shop({ batchMesh: MeshMode.SIDECAR });
     expect(() => app.synthYaml()).toThrow(
       '[ZT150] c/ns/Waypoint: jobs/batch is not an ambient MeshedService, so it would connect to shop/api directly, not through the waypoint, '
-      + 'and the server\'s ztunnel admits only the waypoint. Declare HTTP rules only to servers whose clients are all ambient services, or drop `http` from the flows to it.');
+      + 'and the server\'s ztunnel admits only the waypoint. Declare HTTP rules or `requireJwt` only on servers whose clients are all ambient services, or drop them from this server.');
+  });
+
+  test('ZT150 leaves out a flow to ports outside the Service: a Prometheus scrape of the metrics port goes to the pods, and ztunnel admits it there', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop', mesh: MeshMode.AMBIENT });
+    const web = new MeshedService(chart, 'web', { namespace: ns, name: 'web' });
+    const api = new MeshedService(chart, 'api', { namespace: ns, name: 'api', ports: [ServicePort.http(8080)], metricsPort: 9100 });
+    web.allowTo(api, { http: { methods: ['GET'] } });
+    PlatformPeer.prometheus({ namespace: 'monitoring', serviceAccount: 'prometheus', podLabels: { app: 'prometheus' }, mesh: MeshMode.AMBIENT }).allowTo(api);
+    expect(() => app.synthYaml()).not.toThrow();
+    expect(find(objects(app), 'AuthorizationPolicy', 'api').spec.rules).toEqual([
+      { from: [{ source: { principals: [WAYPOINT] } }], to: [{ operation: { ports: ['8080'] } }] },
+      { from: [{ source: { principals: ['cluster.local/ns/monitoring/sa/prometheus'] } }], to: [{ operation: { ports: ['9100'] } }] },
+    ]);
+    const r = Reachability.ofApp(app);
+    expect([9100, 8080].map(port => r.isAllowed({ from: 'monitoring/prometheus', to: 'shop/api', port }))).toEqual([true, false]);
   });
 
   test('ZT110 still refuses an HTTP rule to a server outside the mesh', () => {
