@@ -3,19 +3,10 @@
  * reads manifests, prints the allowed-flow matrix, writes a Mermaid diagram, and checks the flows against a list.
  */
 import * as fs from 'fs';
-import { manifestsOfYaml } from '../analyzer/_manifest-documents';
-import { isReadKind, readObjects } from '../analyzer/_manifest-kinds';
-import { namespacesFromManifests, objectName, podsFromManifests } from '../analyzer/_manifest-pods';
-import { withServicePorts } from '../analyzer/_manifest-services';
+import { CliOutput } from './_cli-output';
+import { analyzeFiles, readText } from './_manifest-files';
 import { AllowedFlow } from '../analyzer/flow-query';
 import { Reachability } from '../analyzer/reachability';
-import { dns1123LabelProblem } from '../util/_names';
-
-/** Where the command line writes. */
-export interface CliOutput {
-  out(text: string): void;
-  err(text: string): void;
-}
 
 const USAGE = 'usage: cdk8s-zero-trust analyze|verify <file.yaml...> [--expect <flows.txt>] [--mermaid <out.mmd>] [--namespace <name>]\n'
   + '  analyze  print the allowed-flow matrix (and check it with --expect)\n'
@@ -41,7 +32,7 @@ export function main(argv: string[], io: CliOutput = {
   }
   try {
     const args = parseArgs(argv);
-    const { reachability, ignored } = analyze(args.files.flatMap(f => readManifests(f, args.namespace)));
+    const { reachability, ignored } = analyzeFiles(args.files, args.namespace);
     if (ignored) io.err(`cdk8s-zero-trust: ${ignored}\n`);
     io.out(reachability.toMatrix());
     const hosts = reachability.hostFlows();
@@ -76,17 +67,7 @@ function parseArgs(argv: string[]): Args {
   }
   if (files.length === 0) throw new Error(`no manifest file given\n${USAGE}`);
   if (command === 'verify' && !options['--expect']) throw new Error('verify requires --expect <flows.txt>');
-  const problem = options['--namespace'] === undefined ? undefined : dns1123LabelProblem(options['--namespace']);
-  if (problem) throw new Error(`--namespace: ${problem}`);
   return { files, expect: options['--expect'], mermaid: options['--mermaid'], namespace: options['--namespace'] };
-}
-
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`${file}: cannot read: ${(e as Error).message}`);
-  }
 }
 
 function writeFile(file: string, text: string): void {
@@ -95,43 +76,6 @@ function writeFile(file: string, text: string): void {
   } catch (e) {
     throw new Error(`${file}: cannot write: ${(e as Error).message}`);
   }
-}
-
-/**
- * The objects of a YAML file, those without a namespace put in `namespace` if given, checked on their own so that a
- * bad one is reported against its file.
- */
-function readManifests(file: string, namespace?: string): any[] {
-  let manifests = manifestsOfYaml(readText(file), file);
-  try {
-    if (namespace !== undefined) manifests = inNamespace(manifests, namespace);
-    analyze(manifests);
-  } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
-  }
-  return manifests;
-}
-
-/**
- * The objects, those the analysis reads in a namespace put in `namespace` when they name none, as `kubectl apply -n`
- * does; throws for one that names another namespace, which kubectl refuses too.
- */
-function inNamespace(manifests: any[], namespace: string): any[] {
-  return manifests.map(m => {
-    if (m.kind === 'Namespace' || !isReadKind(m)) return m;
-    const own = m.metadata?.namespace;
-    if (own === undefined) return { ...m, metadata: { ...m.metadata, namespace } };
-    if (own !== namespace) throw new Error(`${objectName(m)}: its namespace is not --namespace ${namespace}, which kubectl apply -n refuses too`);
-    return m;
-  });
-}
-
-/** The analysis of the objects, and the line that says which ones it ignored. */
-function analyze(manifests: any[]): { reachability: Reachability; ignored?: string } {
-  const { read, ignored } = readObjects(manifests);
-  const described = podsFromManifests(read);
-  const pods = withServicePorts(read, described);
-  return { reachability: Reachability.analyze({ pods, manifests: read, namespaces: namespacesFromManifests(read, pods) }), ignored };
 }
 
 function flowText(f: AllowedFlow): string {
