@@ -1,16 +1,20 @@
 /**
  * `cdk8s-zero-trust analyze|verify <file.yaml...> [--expect <flows.txt>] [--mermaid <out.mmd>] [--namespace <name>]`:
- * reads manifests, prints the allowed-flow matrix, writes a Mermaid diagram, and checks the flows against a list.
+ * reads manifests, prints the allowed-flow matrix, writes a Mermaid diagram, and checks the flows against a list;
+ * `cdk8s-zero-trust check` asks about one connection or request (_check-command.ts).
  */
 import * as fs from 'fs';
+import { CHECK_HELP, CHECK_SYNOPSIS, check } from './_check-command';
 import { CliOutput } from './_cli-output';
 import { analyzeFiles, readText } from './_manifest-files';
 import { AllowedFlow } from '../analyzer/flow-query';
 import { Reachability } from '../analyzer/reachability';
 
 const USAGE = 'usage: cdk8s-zero-trust analyze|verify <file.yaml...> [--expect <flows.txt>] [--mermaid <out.mmd>] [--namespace <name>]\n'
+  + `       ${CHECK_SYNOPSIS}`
   + '  analyze  print the allowed-flow matrix (and check it with --expect)\n'
   + '  verify   like analyze, --expect required\n'
+  + CHECK_HELP
   + '  --namespace  the namespace of objects that name none (default: default), as kubectl apply -n\n'
   + 'Expected flows: one per line, `ns/pod -> ns/pod 80/TCP`; `#` starts a comment.\n';
 
@@ -31,6 +35,7 @@ export function main(argv: string[], io: CliOutput = {
     return argv.length === 0 ? 2 : 0;
   }
   try {
+    if (argv[0] === 'check') return check(argv.slice(1), io);
     const args = parseArgs(argv);
     const { reachability, ignored } = analyzeFiles(args.files, args.namespace);
     if (ignored) io.err(`cdk8s-zero-trust: ${ignored}\n`);
