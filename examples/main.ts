@@ -1,7 +1,8 @@
 // The main job: synthesize every example cluster into dist/<example>/, print the objects written, then read the
 // YAML back with the command line's analyzer: the allowed-flow matrix, a Mermaid diagram, and a check against
 // the expected flows in examples/<example>.flows, with examples/<example>.platform.yaml when the cluster's own
-// manifests (such as its Prometheus) are part of them. Exits non-zero if any example allows more or less than expected.
+// manifests (such as its Prometheus) are part of them; then a few request-level questions (`cdk8s-zero-trust check`).
+// Exits non-zero if any example allows more or less than expected.
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
@@ -12,6 +13,15 @@ import { seed } from './seed';
 import { main } from '../src/cli/_cli';
 
 const EXAMPLES: Record<string, (app: App) => void> = { 'seed': seed, 'bookinfo': bookinfo, 'online-boutique': onlineBoutique };
+
+// Request-level questions per example: the check command's options, and whether the request is allowed.
+const REVIEWS = ['--from', 'bookinfo-front/productpage', '--to', 'bookinfo-back/reviews-v1', '--port', '9080'];
+const CHECKS: Record<string, Array<[string[], boolean]>> = {
+  bookinfo: [
+    [[...REVIEWS, '--method', 'GET', '--path', '/reviews/1'], true],
+    [[...REVIEWS, '--method', 'DELETE', '--path', '/reviews/1'], false],
+  ],
+};
 
 let failed = false;
 for (const [name, build] of Object.entries(EXAMPLES)) {
@@ -36,5 +46,9 @@ for (const [name, build] of Object.entries(EXAMPLES)) {
   console.log(`\n  Allowed flows, read back from the YAML (${command}):\n`);
   const code = main(['verify', ...files, '--expect', path.join('examples', `${name}.flows`), '--mermaid', path.join(outdir, 'flows.mmd')]);
   failed ||= code !== 0;
+  for (const [args, allowed] of CHECKS[name] ?? []) {
+    console.log(`\n  A request, read back from the YAML (npx cdk8s-zero-trust check ${outdir}/*.yaml ${args.join(' ')}):\n`);
+    failed ||= main(['check', ...files, ...args]) !== (allowed ? 0 : 1);
+  }
 }
 process.exitCode = failed ? 1 : 0;

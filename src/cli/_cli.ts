@@ -1,25 +1,20 @@
 /**
  * `cdk8s-zero-trust analyze|verify <file.yaml...> [--expect <flows.txt>] [--mermaid <out.mmd>] [--namespace <name>]`:
- * reads manifests, prints the allowed-flow matrix, writes a Mermaid diagram, and checks the flows against a list.
+ * reads manifests, prints the allowed-flow matrix, writes a Mermaid diagram, and checks the flows against a list;
+ * `cdk8s-zero-trust check` asks about one connection or request (_check-command.ts).
  */
 import * as fs from 'fs';
-import { manifestsOfYaml } from '../analyzer/_manifest-documents';
-import { isReadKind, readObjects } from '../analyzer/_manifest-kinds';
-import { namespacesFromManifests, objectName, podsFromManifests } from '../analyzer/_manifest-pods';
-import { withServicePorts } from '../analyzer/_manifest-services';
+import { CHECK_HELP, CHECK_SYNOPSIS, check } from './_check-command';
+import { CliOutput } from './_cli-output';
+import { analyzeFiles, readText } from './_manifest-files';
 import { AllowedFlow } from '../analyzer/flow-query';
 import { Reachability } from '../analyzer/reachability';
-import { dns1123LabelProblem } from '../util/_names';
-
-/** Where the command line writes. */
-export interface CliOutput {
-  out(text: string): void;
-  err(text: string): void;
-}
 
 const USAGE = 'usage: cdk8s-zero-trust analyze|verify <file.yaml...> [--expect <flows.txt>] [--mermaid <out.mmd>] [--namespace <name>]\n'
+  + `       ${CHECK_SYNOPSIS}`
   + '  analyze  print the allowed-flow matrix (and check it with --expect)\n'
   + '  verify   like analyze, --expect required\n'
+  + CHECK_HELP
   + '  --namespace  the namespace of objects that name none (default: default), as kubectl apply -n\n'
   + 'Expected flows: one per line, `ns/pod -> ns/pod 80/TCP`; `#` starts a comment.\n';
 
@@ -40,8 +35,9 @@ export function main(argv: string[], io: CliOutput = {
     return argv.length === 0 ? 2 : 0;
   }
   try {
+    if (argv[0] === 'check') return check(argv.slice(1), io);
     const args = parseArgs(argv);
-    const { reachability, ignored } = analyze(args.files.flatMap(f => readManifests(f, args.namespace)));
+    const { reachability, ignored } = analyzeFiles(args.files, args.namespace);
     if (ignored) io.err(`cdk8s-zero-trust: ${ignored}\n`);
     io.out(reachability.toMatrix());
     const hosts = reachability.hostFlows();
@@ -76,17 +72,7 @@ function parseArgs(argv: string[]): Args {
   }
   if (files.length === 0) throw new Error(`no manifest file given\n${USAGE}`);
   if (command === 'verify' && !options['--expect']) throw new Error('verify requires --expect <flows.txt>');
-  const problem = options['--namespace'] === undefined ? undefined : dns1123LabelProblem(options['--namespace']);
-  if (problem) throw new Error(`--namespace: ${problem}`);
   return { files, expect: options['--expect'], mermaid: options['--mermaid'], namespace: options['--namespace'] };
-}
-
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`${file}: cannot read: ${(e as Error).message}`);
-  }
 }
 
 function writeFile(file: string, text: string): void {
@@ -95,43 +81,6 @@ function writeFile(file: string, text: string): void {
   } catch (e) {
     throw new Error(`${file}: cannot write: ${(e as Error).message}`);
   }
-}
-
-/**
- * The objects of a YAML file, those without a namespace put in `namespace` if given, checked on their own so that a
- * bad one is reported against its file.
- */
-function readManifests(file: string, namespace?: string): any[] {
-  let manifests = manifestsOfYaml(readText(file), file);
-  try {
-    if (namespace !== undefined) manifests = inNamespace(manifests, namespace);
-    analyze(manifests);
-  } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
-  }
-  return manifests;
-}
-
-/**
- * The objects, those the analysis reads in a namespace put in `namespace` when they name none, as `kubectl apply -n`
- * does; throws for one that names another namespace, which kubectl refuses too.
- */
-function inNamespace(manifests: any[], namespace: string): any[] {
-  return manifests.map(m => {
-    if (m.kind === 'Namespace' || !isReadKind(m)) return m;
-    const own = m.metadata?.namespace;
-    if (own === undefined) return { ...m, metadata: { ...m.metadata, namespace } };
-    if (own !== namespace) throw new Error(`${objectName(m)}: its namespace is not --namespace ${namespace}, which kubectl apply -n refuses too`);
-    return m;
-  });
-}
-
-/** The analysis of the objects, and the line that says which ones it ignored. */
-function analyze(manifests: any[]): { reachability: Reachability; ignored?: string } {
-  const { read, ignored } = readObjects(manifests);
-  const described = podsFromManifests(read);
-  const pods = withServicePorts(read, described);
-  return { reachability: Reachability.analyze({ pods, manifests: read, namespaces: namespacesFromManifests(read, pods) }), ignored };
 }
 
 function flowText(f: AllowedFlow): string {
