@@ -1,7 +1,5 @@
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { main } from '../../src/cli/_cli';
+import { run, TempDir } from './_harness';
 
 // A shop in the mesh: web may GET /items/* on api with a token of login.example, and nothing may reach db.
 const MANIFESTS = `
@@ -68,23 +66,12 @@ spec:
     to: [{ operation: { ports: ["8080"], methods: [GET], paths: [/items/*] } }]
 `;
 
-let dir: string;
+const tmp = new TempDir('zt-check-');
 let manifests: string;
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-check-'));
-  manifests = path.join(dir, 'shop.yaml');
-  fs.writeFileSync(manifests, MANIFESTS);
-});
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
+  manifests = tmp.file('shop.yaml', MANIFESTS);
 });
 
-function run(...argv: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = main(argv, { out: t => { out += t; }, err: t => { err += t; } });
-  return { code, out, err };
-}
 
 const WEB_TO_API = ['--from', 'shop/web', '--to', 'shop/api', '--port', '8080'];
 const GET_ITEM = ['--method', 'GET', '--path', '/items/1'];
@@ -232,7 +219,7 @@ describe('cdk8s-zero-trust check: the verdict and each layer\'s reasons', () => 
   });
 
   test('says on stderr which objects it ignored, as analyze does', () => {
-    const account = path.join(dir, 'account.yaml');
+    const account = tmp.join('account.yaml');
     fs.writeFileSync(account, 'apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: web, namespace: shop }\n');
     const { code, err } = run('check', manifests, account, ...WEB_TO_API);
     expect(code).toBe(0);
@@ -281,7 +268,7 @@ describe('cdk8s-zero-trust check: bad input is exit 2 with a message that names 
   });
 
   test('a pod, where the manifests describe none', () => {
-    const empty = path.join(dir, 'empty.yaml');
+    const empty = tmp.join('empty.yaml');
     fs.writeFileSync(empty, 'apiVersion: v1\nkind: Namespace\nmetadata: { name: shop }\n');
     expect(run('check', empty, ...WEB_TO_API)).toEqual({ code: 2, out: '', err: 'cdk8s-zero-trust: --from: unknown pod shop/web; the manifests describe no pod\n' });
   });
@@ -291,7 +278,7 @@ describe('cdk8s-zero-trust check: bad input is exit 2 with a message that names 
   });
 
   test('a file it cannot read', () => {
-    const missing = path.join(dir, 'missing.yaml');
+    const missing = tmp.join('missing.yaml');
     expect(run('check', missing, ...WEB_TO_API)).toEqual({
       code: 2, out: '', err: `cdk8s-zero-trust: ${missing}: cannot read: ENOENT: no such file or directory, open '${missing}'\n`,
     });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import { run, TempDir } from './_harness';
 import { EgressGateway, ExternalPeer, MeshedService, MeshMode, ServicePort, ZeroTrustNamespace } from '../../src';
 import { main } from '../../src/cli/_cli';
 
@@ -37,26 +37,8 @@ spec:
   ingress: [{ from: [{ podSelector: { matchLabels: { app: web } } }] }]
 `;
 
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-cli-'));
-});
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const tmp = new TempDir('zt-cli-');
 
-function file(name: string, text: string): string {
-  const p = path.join(dir, name);
-  fs.writeFileSync(p, text);
-  return p;
-}
-
-function run(...argv: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = main(argv, { out: t => { out += t; }, err: t => { err += t; } });
-  return { code, out, err };
-}
 
 const MATRIX = [
   'from \\ to  shop/db   shop/web',
@@ -67,19 +49,19 @@ const MATRIX = [
 
 describe('cdk8s-zero-trust analyze', () => {
   test('prints the allowed-flow matrix', () => {
-    expect(run('analyze', file('m.yaml', MANIFESTS))).toEqual({ code: 0, out: MATRIX, err: '' });
+    expect(run('analyze', tmp.file('m.yaml', MANIFESTS))).toEqual({ code: 0, out: MATRIX, err: '' });
   });
 
   test('reads several files and v1 List objects', () => {
     const list = 'apiVersion: v1\nkind: List\nitems:\n  - { apiVersion: apps/v1, kind: Deployment, metadata: { name: c, namespace: shop }, spec: { template: { spec: { containers: [] } } } }\n';
-    const { code, out } = run('analyze', file('m.yaml', MANIFESTS), file('l.yaml', list));
+    const { code, out } = run('analyze', tmp.file('m.yaml', MANIFESTS), tmp.file('l.yaml', list));
     expect(code).toBe(0);
     expect(out.split('\n')[0]).toBe('from \\ to  shop/c  shop/db   shop/web');
   });
 
   test('writes the Mermaid diagram', () => {
-    const mmd = path.join(dir, 'out.mmd');
-    const { code, out } = run('analyze', file('m.yaml', MANIFESTS), '--mermaid', mmd);
+    const mmd = tmp.join('out.mmd');
+    const { code, out } = run('analyze', tmp.file('m.yaml', MANIFESTS), '--mermaid', mmd);
     expect(code).toBe(0);
     expect(out).toBe(`${MATRIX}Mermaid diagram written to ${mmd}\n`);
     expect(fs.readFileSync(mmd, 'utf8')).toBe([
@@ -88,15 +70,15 @@ describe('cdk8s-zero-trust analyze', () => {
   });
 
   test('--expect passes when the flows are exactly the expected ones', () => {
-    const expected = file('flows.txt', '# web talks to db\nshop/web -> shop/db 5432/TCP\nshop/db -> shop/web 8080   # TCP by default\n\n');
-    const { code, out } = run('verify', file('m.yaml', MANIFESTS), '--expect', expected);
+    const expected = tmp.file('flows.txt', '# web talks to db\nshop/web -> shop/db 5432/TCP\nshop/db -> shop/web 8080   # TCP by default\n\n');
+    const { code, out } = run('verify', tmp.file('m.yaml', MANIFESTS), '--expect', expected);
     expect(code).toBe(0);
     expect(out).toBe(`${MATRIX}OK: the 2 allowed flows are exactly the expected ones\n`);
   });
 
   test('--expect fails with the difference', () => {
-    const expected = file('flows.txt', 'shop/web -> shop/db 5432/TCP\nshop/web -> shop/db 5433/UDP\n');
-    const { code, out } = run('analyze', file('m.yaml', MANIFESTS), '--expect', expected);
+    const expected = tmp.file('flows.txt', 'shop/web -> shop/db 5432/TCP\nshop/web -> shop/db 5433/UDP\n');
+    const { code, out } = run('analyze', tmp.file('m.yaml', MANIFESTS), '--expect', expected);
     expect(code).toBe(1);
     expect(out).toBe(MATRIX + [
       'MISMATCH: the allowed flows differ from the expected ones',
@@ -127,7 +109,7 @@ describe('the corpus: realistic manifest sets, written for these tests', () => {
   });
 
   test('platform.yaml with policies that open web\'s app port to Prometheus at both layers: verify names the extra flow', () => {
-    const hole = file('hole.yaml', [
+    const hole = tmp.file('hole.yaml', [
       'apiVersion: networking.k8s.io/v1',
       'kind: NetworkPolicy',
       'metadata: { name: hole, namespace: shop }',
@@ -160,7 +142,7 @@ describe('cdk8s-zero-trust ignores what cannot change the flows', () => {
   test('says once, over all files, which kinds it ignored', () => {
     const config = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: shop }\n';
     const ingress = 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: i, namespace: shop }\n';
-    const { code, out, err } = run('analyze', file('m.yaml', `${MANIFESTS}---\n${config}`), file('n.yaml', `${config}---\n${ingress}`));
+    const { code, out, err } = run('analyze', tmp.file('m.yaml', `${MANIFESTS}---\n${config}`), tmp.file('n.yaml', `${config}---\n${ingress}`));
     expect({ code, out }).toEqual({ code: 0, out: MATRIX });
     expect(err).toBe('cdk8s-zero-trust: ignored 3 objects of kinds it does not model: ConfigMap (2), Ingress (1)\n');
   });
@@ -169,7 +151,7 @@ describe('cdk8s-zero-trust ignores what cannot change the flows', () => {
 describe('cdk8s-zero-trust reads objects as the API server stores them', () => {
   test('a null value in matchLabels is "", which selects only pods with that label empty', () => {
     const policy = MANIFESTS.replace('from: [{ podSelector: { matchLabels: { app: web } } }]', 'from: [{ podSelector: { matchLabels: { role: null } } }]');
-    const { code, out } = run('analyze', file('m.yaml', policy));
+    const { code, out } = run('analyze', tmp.file('m.yaml', policy));
     expect({ code, out }).toEqual({ code: 0, out: ['from \\ to  shop/db  shop/web', 'shop/db    (self)   8080/TCP', 'shop/web   .        (self)', ''].join('\n') });
   });
 
@@ -195,7 +177,7 @@ spec:
     metadata: { labels: { app: cache } }
     spec: { containers: [{ name: cache, ports: [{ containerPort: 9090, name: http }] }] }
 `;
-    const { code, out } = run('analyze', file('m.yaml', text));
+    const { code, out } = run('analyze', tmp.file('m.yaml', text));
     expect(code).toBe(0);
     expect(out).toBe([
       'from \\ to   shop/cache  shop/db            shop/web',
@@ -211,18 +193,18 @@ describe('cdk8s-zero-trust --namespace', () => {
   const NO_NAMESPACE = MANIFESTS.replace(/, namespace: shop \}/g, ' }').replace('name: shop', 'name: other');
 
   test('puts the objects that name no namespace in it, as kubectl apply -n does; they are in default without it', () => {
-    expect(run('analyze', file('m.yaml', NO_NAMESPACE), '--namespace', 'shop')).toEqual({ code: 0, out: MATRIX, err: '' });
-    expect(run('analyze', file('m.yaml', NO_NAMESPACE)).out.split('\n')[0]).toBe('from \\ to    default/db  default/web');
+    expect(run('analyze', tmp.file('m.yaml', NO_NAMESPACE), '--namespace', 'shop')).toEqual({ code: 0, out: MATRIX, err: '' });
+    expect(run('analyze', tmp.file('m.yaml', NO_NAMESPACE)).out.split('\n')[0]).toBe('from \\ to    default/db  default/web');
   });
 
   test('refuses an object in another namespace, as kubectl apply -n does', () => {
-    const { code, err } = run('analyze', file('m.yaml', MANIFESTS), '--namespace', 'web');
+    const { code, err } = run('analyze', tmp.file('m.yaml', MANIFESTS), '--namespace', 'web');
     expect(code).toBe(2);
     expect(err).toMatch(/m\.yaml: Deployment shop\/web: its namespace is not --namespace web, which kubectl apply -n refuses too\n$/);
   });
 
   test('refuses a name that is not a namespace name', () => {
-    const { code, err } = run('analyze', file('m.yaml', MANIFESTS), '--namespace', 'Shop');
+    const { code, err } = run('analyze', tmp.file('m.yaml', MANIFESTS), '--namespace', 'Shop');
     expect(code).toBe(2);
     expect(err).toMatch(/^cdk8s-zero-trust: --namespace: "Shop" is not a DNS-1123 label/);
   });
@@ -260,26 +242,26 @@ describe('cdk8s-zero-trust errors exit 2 with a message naming the file', () => 
       /bad\.yaml: DestinationRule x\/d: spec\.trafficPolicy\.tls\.mode: the analyzer models only ISTIO_MUTUAL, not DISABLE, the default when mode is not set, which changes whether clients present their mesh identity\n$/],
     ['a null container', 'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec: { containers: [null] }\n', /bad\.yaml: Pod default\/p: spec\.containers\[0\]: expected an object\n$/],
   ])('%s', (_, text, message) => {
-    const { code, out, err } = run('analyze', file('bad.yaml', text));
+    const { code, out, err } = run('analyze', tmp.file('bad.yaml', text));
     expect({ code, out }).toEqual({ code: 2, out: '' });
     expect(err).toMatch(message);
     expect(err).not.toMatch(/\n\s+at /);
   });
 
   test('an unreadable file', () => {
-    const { code, err } = run('analyze', path.join(dir, 'missing.yaml'));
+    const { code, err } = run('analyze', tmp.join('missing.yaml'));
     expect(code).toBe(2);
     expect(err).toMatch(/^cdk8s-zero-trust: .*missing\.yaml: cannot read: ENOENT/);
   });
 
   test('a bad expected-flows line', () => {
-    const { code, err } = run('verify', file('m.yaml', MANIFESTS), '--expect', file('flows.txt', 'shop/web to shop/db\n'));
+    const { code, err } = run('verify', tmp.file('m.yaml', MANIFESTS), '--expect', tmp.file('flows.txt', 'shop/web to shop/db\n'));
     expect(code).toBe(2);
     expect(err).toMatch(/flows\.txt:1: expected `ns\/pod -> ns\/pod 80\/TCP`, got "shop\/web to shop\/db"\n$/);
   });
 
   test('an expected flow naming an unknown pod', () => {
-    const { code, err } = run('verify', file('m.yaml', MANIFESTS), '--expect', file('flows.txt', 'shop/web -> shop/nope 80/TCP\n'));
+    const { code, err } = run('verify', tmp.file('m.yaml', MANIFESTS), '--expect', tmp.file('flows.txt', 'shop/web -> shop/nope 80/TCP\n'));
     expect(code).toBe(2);
     expect(err).toMatch(/flows\.txt:1: unknown pod shop\/nope\n$/);
   });
@@ -328,7 +310,7 @@ describe('an egress gateway', () => {
     const payment = new MeshedService(chart, 'payment', { namespace: ns, name: 'payment', ports: [ServicePort.grpc(50051)], image: 'payment' });
     const egress = new EgressGateway(chart, 'egress', { namespace: ns, name: 'egress' });
     payment.allowToExternal(ExternalPeer.host('api.stripe.com', { gateway: egress, addresses: ExternalPeer.cidr('203.0.113.0/24') }), { ports: [443] });
-    const yaml = path.join(dir, 'egress.yaml');
+    const yaml = tmp.join('egress.yaml');
     fs.writeFileSync(yaml, chart.toJson().map((o: any) => JSON.stringify(o)).join('\n---\n'));
     const out: string[] = [];
     const err: string[] = [];
@@ -354,7 +336,7 @@ describe('an ambient waypoint', () => {
     const web = new MeshedService(chart, 'web', { namespace: ns, name: 'web', image: 'web' });
     const api = new MeshedService(chart, 'api', { namespace: ns, name: 'api', ports: [ServicePort.http(9090)], image: 'api' });
     web.allowTo(api, { http: { methods: ['GET'] } });
-    const yaml = path.join(dir, 'waypoint.yaml');
+    const yaml = tmp.join('waypoint.yaml');
     fs.writeFileSync(yaml, chart.toJson().map((o: any) => JSON.stringify(o)).join('\n---\n'));
     const out: string[] = [];
     expect(main(['analyze', yaml], { out: t => out.push(t), err: () => undefined })).toBe(0);

@@ -1,50 +1,37 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
+import { TempDir } from './_harness';
 import { analyzeFiles, readText } from '../../src/cli/_manifest-files';
 
 const deployment = (name: string, namespace?: string) => 'apiVersion: apps/v1\nkind: Deployment\n'
   + `metadata: { name: ${name}${namespace ? `, namespace: ${namespace}` : ''} }\nspec: { template: { spec: { containers: [] } } }\n`;
 
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-files-'));
-});
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const tmp = new TempDir('zt-files-');
 
-function file(name: string, text: string): string {
-  const p = path.join(dir, name);
-  fs.writeFileSync(p, text);
-  return p;
-}
 
 describe('analyzeFiles', () => {
   test('analyses the objects of every file together, and says which it ignored', () => {
-    const a = file('a.yaml', deployment('web', 'shop'));
-    const b = file('b.yaml', `${deployment('db', 'shop')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: shop }\n`);
+    const a = tmp.file('a.yaml', deployment('web', 'shop'));
+    const b = tmp.file('b.yaml', `${deployment('db', 'shop')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: shop }\n`);
     const { reachability, ignored } = analyzeFiles([a, b]);
     expect(reachability.pods).toEqual(['shop/db', 'shop/web']);
     expect(ignored).toBe('ignored 1 object of kinds it does not model: ConfigMap (1)');
   });
 
   test('puts the objects that name no namespace in the one given, and refuses one that names another', () => {
-    expect(analyzeFiles([file('a.yaml', deployment('web'))], 'shop').reachability.pods).toEqual(['shop/web']);
-    expect(analyzeFiles([file('a.yaml', deployment('web'))]).reachability.pods).toEqual(['default/web']);
-    const other = file('b.yaml', deployment('web', 'store'));
+    expect(analyzeFiles([tmp.file('a.yaml', deployment('web'))], 'shop').reachability.pods).toEqual(['shop/web']);
+    expect(analyzeFiles([tmp.file('a.yaml', deployment('web'))]).reachability.pods).toEqual(['default/web']);
+    const other = tmp.file('b.yaml', deployment('web', 'store'));
     expect(() => analyzeFiles([other], 'shop'))
       .toThrow(`${other}: Deployment store/web: its namespace is not --namespace shop, which kubectl apply -n refuses too`);
   });
 
   test('refuses a namespace that is not a namespace name, before reading any file', () => {
-    expect(() => analyzeFiles([path.join(dir, 'missing.yaml')], 'Shop'))
+    expect(() => analyzeFiles([tmp.join('missing.yaml')], 'Shop'))
       .toThrow('--namespace: "Shop" is not a DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit)');
   });
 
   test('reports an object it cannot read against its own file', () => {
-    const good = file('good.yaml', deployment('web', 'shop'));
-    const bad = file('bad.yaml', 'apiVersion: networking.k8s.io/v1beta1\nkind: NetworkPolicy\nmetadata: { name: p, namespace: shop }\nspec: { podSelector: {} }\n');
+    const good = tmp.file('good.yaml', deployment('web', 'shop'));
+    const bad = tmp.file('bad.yaml', 'apiVersion: networking.k8s.io/v1beta1\nkind: NetworkPolicy\nmetadata: { name: p, namespace: shop }\nspec: { podSelector: {} }\n');
     expect(() => analyzeFiles([good, bad]))
       .toThrow(`${bad}: NetworkPolicy shop/p: unsupported apiVersion "networking.k8s.io/v1beta1" (expected networking.k8s.io/v1)`);
   });
@@ -52,7 +39,7 @@ describe('analyzeFiles', () => {
 
 describe('readText', () => {
   test('names the file it cannot read', () => {
-    const missing = path.join(dir, 'missing.yaml');
+    const missing = tmp.join('missing.yaml');
     expect(() => readText(missing)).toThrow(`${missing}: cannot read: ENOENT: no such file or directory, open '${missing}'`);
   });
 });
