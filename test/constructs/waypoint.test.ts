@@ -149,8 +149,8 @@ describe('refused', () => {
   test('ZT150: a client outside ambient mode would bypass the waypoint', () => {
     const { app } = shop({ batchMesh: MeshMode.SIDECAR });
     expect(() => app.synthYaml()).toThrow(
-      '[ZT150] c/ns/Waypoint: jobs/batch is not an ambient MeshedService, so it would connect to shop/api directly, not through the waypoint, '
-      + 'and the server\'s ztunnel admits only the waypoint. Declare HTTP rules or `requireJwt` only on servers whose clients are all ambient services, or drop them from this server.');
+      '[ZT150] c/ns/Waypoint: jobs/batch is neither an ambient MeshedService nor an IngressGateway, so it would connect to shop/api directly, not through the waypoint, '
+      + 'and the server\'s ztunnel admits only the waypoint. Declare HTTP rules or `requireJwt` only on servers whose clients are all ambient services or ingress gateways, or drop them from this server.');
   });
 
   test('ZT150 leaves out a flow to ports outside the Service: a Prometheus scrape of the metrics port goes to the pods, and ztunnel admits it there', () => {
