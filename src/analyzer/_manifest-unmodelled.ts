@@ -9,7 +9,8 @@ import { POD_TEMPLATES } from '../model/_workload-rules';
 
 /**
  * Throws, naming the object and field, for an object or pod template attached to a waypoint by label, or sending
- * ingress gateways' traffic through one (the analyzer models both labels on a Service only, `_waypoint-eval`), or a pod template on the host network.
+ * ingress gateways' traffic through one (the analyzer models both labels on a Service only, `_waypoint-eval`), or a
+ * pod template on the host network.
  */
 export function refuseUnmodelledContent(m: any): void {
   const templates: Array<[any, string]> = [[m, '']];

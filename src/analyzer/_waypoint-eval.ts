@@ -126,8 +126,13 @@ export class WaypointIndex {
         addToList(this.bindings, namespace, {
           selector: selector as Labels,
           binding: {
-            namespace, waypoint, service: name, ingress: m.metadata.labels[INGRESS_USE_WAYPOINT_LABEL] === 'true', ports,
-            policies: targeting.get(`${namespace}/${name}`) ?? [], authns: authenticating.get(`${namespace}/${name}`) ?? [],
+            namespace,
+            waypoint,
+            service: name,
+            ingress: m.metadata.labels[INGRESS_USE_WAYPOINT_LABEL] === 'true',
+            ports,
+            policies: targeting.get(`${namespace}/${name}`) ?? [],
+            authns: authenticating.get(`${namespace}/${name}`) ?? [],
           },
         });
       }

@@ -1,7 +1,8 @@
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, PlatformPeer, PodInput, Reachability, RoutePath, ServicePort, ZeroTrustNamespace,
+  ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, PlatformPeer, PodInput, Reachability, RoutePath, ServicePort,
+  ZeroTrustNamespace,
 } from '../../src';
 import { validateManifests } from '../_schema';
 
