@@ -3,13 +3,14 @@
  * analyzer does not model. Apart from it, as the synth-time proof reports them through rules (ZT413) instead.
  */
 import { objectName } from './_manifest-pods';
-import { USE_WAYPOINT_LABEL as USE_WAYPOINT } from './_waypoint-eval';
+import { INGRESS_USE_WAYPOINT_LABEL as INGRESS_USE_WAYPOINT, USE_WAYPOINT_LABEL as USE_WAYPOINT } from './_waypoint-eval';
 import { isObject } from '../model/_label-selector';
 import { POD_TEMPLATES } from '../model/_workload-rules';
 
 /**
- * Throws, naming the object and field, for an object or pod template attached to a waypoint by label (the analyzer
- * models the label on a Service only, `_waypoint-eval`), or a pod template on the host network.
+ * Throws, naming the object and field, for an object or pod template attached to a waypoint by label, or sending
+ * ingress gateways' traffic through one (the analyzer models both labels on a Service only, `_waypoint-eval`), or a
+ * pod template on the host network.
  */
 export function refuseUnmodelledContent(m: any): void {
   const templates: Array<[any, string]> = [[m, '']];
@@ -19,6 +20,10 @@ export function refuseUnmodelledContent(m: any): void {
     const waypoint = isObject(t.metadata?.labels) ? t.metadata.labels[USE_WAYPOINT] : undefined;
     if (waypoint !== undefined && waypoint !== 'none' && !(at === '' && m.apiVersion === 'v1' && m.kind === 'Service')) {
       throw new Error(`${objectName(m)}: ${at}metadata.labels["${USE_WAYPOINT}"]: the analyzer models waypoints for Services only (a label on the Service), not for namespaces or workloads, which change where Istio authorizes traffic and with which identity`);
+    }
+    const ingress = isObject(t.metadata?.labels) ? t.metadata.labels[INGRESS_USE_WAYPOINT] : undefined;
+    if (ingress !== undefined && !(at === '' && m.apiVersion === 'v1' && m.kind === 'Service')) {
+      throw new Error(`${objectName(m)}: ${at}metadata.labels["${INGRESS_USE_WAYPOINT}"]: the analyzer models it on Services only, not on namespaces or workloads, where it sends the gateways' traffic to many Services through their waypoints`);
     }
   }
   if (POD_TEMPLATES[m.kind] && template?.spec?.hostNetwork === true) {

@@ -15,6 +15,11 @@ import { addToList } from '../util/_collections';
 export const WAYPOINT_CLASS = 'istio-waypoint';
 /** The label that sends the traffic addressed to a Service (or a namespace's Services) through a waypoint. */
 export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+/**
+ * The label (value `"true"`) that makes Istio's ingress gateways send a Service's traffic through the Service's
+ * waypoint, as ambient clients do, instead of to its pods directly.
+ */
+export const INGRESS_USE_WAYPOINT_LABEL = 'istio.io/ingress-use-waypoint';
 /** The label that names the namespace of the waypoint, for a waypoint in another namespace. */
 export const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
 /** The label that says which traffic a waypoint takes: `service` (the default) is traffic addressed to Services. */
@@ -29,6 +34,8 @@ export interface WaypointBinding {
   /** The waypoint's name, which is its pod's name and ServiceAccount. */
   readonly waypoint: string;
   readonly service: string;
+  /** Whether Istio's gateways send the Service's traffic through the waypoint too (`istio.io/ingress-use-waypoint`). */
+  readonly ingress: boolean;
   /** The pod ports the Service sends through the waypoint (its target ports). */
   readonly ports: number[];
   /** The AuthorizationPolicies whose targetRefs name the Service: the waypoint applies them, and no others. */
@@ -119,7 +126,13 @@ export class WaypointIndex {
         addToList(this.bindings, namespace, {
           selector: selector as Labels,
           binding: {
-            namespace, waypoint, service: name, ports, policies: targeting.get(`${namespace}/${name}`) ?? [], authns: authenticating.get(`${namespace}/${name}`) ?? [],
+            namespace,
+            waypoint,
+            service: name,
+            ingress: m.metadata.labels[INGRESS_USE_WAYPOINT_LABEL] === 'true',
+            ports,
+            policies: targeting.get(`${namespace}/${name}`) ?? [],
+            authns: authenticating.get(`${namespace}/${name}`) ?? [],
           },
         });
       }

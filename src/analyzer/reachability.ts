@@ -18,11 +18,12 @@ import {
   RequestAuthentication, RequestAuthnIndex, RequestContext, RequestPatterns, checkRequestQuery, isRequestQuery, parseRequestAuthentication,
 } from './_request-authz';
 import { authorizeInbound, withSidecarPorts } from './_sidecar-agent-ports';
-import { GATEWAY_CLASS_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_CLASS, WaypointBinding, WaypointIndex } from './_waypoint-eval';
+import { GATEWAY_CLASS_LABEL, INGRESS_USE_WAYPOINT_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_CLASS, WaypointBinding, WaypointIndex } from './_waypoint-eval';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
 import { HostFlow } from './host-flow';
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
 import { HBONE_PORT, ISTIO_ROOT_NAMESPACE, NAMESPACE_NAME_LABEL, manifestNamespace, tunnelledOverHbone } from '../model/_constants';
+import { ISTIO_GATEWAY_CLASS } from '../model/_gateway-api-spec';
 import { DEFAULT_TRUST_DOMAIN } from '../model/_identity';
 import { Labels } from '../model/_label-selector';
 import { isPortNumber } from '../model/_ports';
@@ -480,13 +481,15 @@ export class Reachability {
   }
 
   /**
-   * The waypoint a connection from `from` to `to` passes through on `port` (any port when omitted), if any. Only
-   * ambient workloads send to a Service's waypoint: sidecars and the gateways Istio deploys connect to the pods.
+   * The waypoint a connection from `from` to `to` passes through on `port` (any port when omitted), if any. Ambient
+   * workloads send to a Service's waypoint, and so do the gateways Istio deploys (class `istio`) when the Service is
+   * labelled `istio.io/ingress-use-waypoint: "true"`; sidecars, and gateways otherwise, connect to the pods.
    */
   private waypointHop(from: Side, to: Pod, port?: number): { waypoint: Side; binding: WaypointBinding } | undefined {
     const src = from.pod?.cls;
-    if (src?.mesh !== 'ambient' || src.labels[GATEWAY_CLASS_LABEL] !== undefined) return undefined;
-    const binding = to.cls.behind.find(b => port === undefined || b.ports.includes(port));
+    const gateway = src?.mesh !== undefined && src.labels[GATEWAY_CLASS_LABEL] === ISTIO_GATEWAY_CLASS;
+    if (!gateway && (src?.mesh !== 'ambient' || src.labels[GATEWAY_CLASS_LABEL] !== undefined)) return undefined;
+    const binding = to.cls.behind.find(b => (port === undefined || b.ports.includes(port)) && (!gateway || b.ingress));
     const waypoint = binding && this.podSides.get(`${binding.namespace}/${binding.waypoint}`);
     return binding && waypoint && waypoint !== from ? { waypoint, binding } : undefined;
   }
@@ -565,6 +568,9 @@ function refuseWaypointLabel(what: string, labels: Labels): void {
   const waypoint = labels[USE_WAYPOINT_LABEL];
   if (waypoint !== undefined && waypoint !== 'none') {
     throw new Error(`${what}: label ${USE_WAYPOINT_LABEL}=${waypoint}: the analyzer models waypoints for Services only, not for namespaces or pods`);
+  }
+  if (labels[INGRESS_USE_WAYPOINT_LABEL] !== undefined) {
+    throw new Error(`${what}: label ${INGRESS_USE_WAYPOINT_LABEL}=${labels[INGRESS_USE_WAYPOINT_LABEL]}: the analyzer models it on Services only, not on namespaces or pods`);
   }
 }
 

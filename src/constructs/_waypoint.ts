@@ -34,11 +34,12 @@ export function waypointEnd(ns: FlowNamespace): FlowEnd {
 /**
  * Whether a server's requests are authorized at a waypoint: it is ambient and a declared flow to it has HTTP rules,
  * or had them (a later declaration of the whole port keeps it behind the waypoint, whose policy then admits the port),
- * or it requires tokens (`requireJwt`), which only the waypoint can check.
+ * or it requires tokens (`requireJwt`), which only the waypoint can check. A gateway route's paths bring no waypoint
+ * (the gateway forwards only those paths), yet the waypoint's policy carries them once the server is behind one.
  */
 function needsWaypoint(flows: FlowGraph, server: WaypointServer, inbound: readonly Flow[]): boolean {
   return server._usesWaypoint() || (server.namespace.mesh === MeshMode.AMBIENT
-    && (inbound.some(f => f.requests !== undefined) || flows.tokenIssuers(endKey(server)).length > 0));
+    && (inbound.some(f => f.requests !== undefined && !ingressClient(f.from)) || flows.tokenIssuers(endKey(server)).length > 0));
 }
 
 /** Whether a flow end is a server behind a waypoint. */
@@ -72,17 +73,37 @@ export function serviceTarget(name: string): PolicyTargetReferenceSpec {
 }
 
 /**
- * Whether a client's traffic to a Service goes through the Service's waypoint: ztunnel sends it there, so the client
- * must be an ambient workload (a MeshedService); sidecars and gateways connect to the server's pods directly.
+ * Whether a client's traffic to a Service goes through the Service's waypoint: ztunnel sends it there from an ambient
+ * workload (a MeshedService), and an ingress gateway sends it there when the Service is labelled
+ * `istio.io/ingress-use-waypoint` (`WaypointServer._admitIngress`); sidecars connect to the server's pods directly.
  */
 function throughWaypoint(f: Flow): boolean {
-  return f.from.namespace.mesh === MeshMode.AMBIENT && typeof (f.from as Partial<WaypointServer>)._useWaypoint === 'function';
+  return (f.from.namespace.mesh === MeshMode.AMBIENT && typeof (f.from as Partial<WaypointServer>)._useWaypoint === 'function')
+    || ingressClient(f.from);
 }
 
-/** The flows a workload's own NetworkPolicy and ztunnel policy render: without those that pass through a waypoint. */
+/** Whether a flow end is an ingress gateway, which reaches a Service behind a waypoint through it once labelled so. */
+function ingressClient(end: FlowEnd): boolean {
+  return (end as Partial<IngressWaypointClient>)._routesThroughWaypoints === true;
+}
+
+/** What marks an ingress gateway as a client that goes through the waypoints of the Services it routes to. */
+export interface IngressWaypointClient extends FlowEnd {
+  /** Always true. @internal */
+  readonly _routesThroughWaypoints: boolean;
+}
+
+/**
+ * The flows a workload's own NetworkPolicy and ztunnel policy render: without those that pass through a waypoint, and,
+ * for an ambient server, without requests (only a gateway route's paths reach here), which ztunnel cannot evaluate.
+ */
 export function directFlows(self: FlowEnd, inbound: Flow[], outbound: Flow[]): { inbound: Flow[]; outbound: Flow[] } {
   const behind = (server: FlowEnd, f: Flow) => throughWaypoint(f) && behindWaypoint(server);
-  return { inbound: inbound.filter(f => !behind(self, f)), outbound: outbound.filter(f => !behind(f.to, f)) };
+  const direct = inbound.filter(f => !behind(self, f));
+  return {
+    inbound: self.namespace.mesh !== MeshMode.AMBIENT ? direct : direct.map(({ requests: _requests, ...f }) => f),
+    outbound: outbound.filter(f => !behind(f.to, f)),
+  };
 }
 
 /** The flows whose requests the waypoint authorizes for `server`. */
@@ -107,6 +128,8 @@ export interface WaypointServer extends FlowEnd {
   _useWaypoint(waypoint: Waypoint): void;
   /** Whether its traffic goes through a waypoint. @internal */
   _usesWaypoint(): boolean;
+  /** Labels its Service so that ingress gateways send its traffic through the waypoint too. @internal */
+  _admitIngress(): void;
 }
 
 /**
@@ -133,6 +156,7 @@ export class Waypoint extends Construct implements FlowEnd {
     waypoint.servers.add(server);
     for (const f of inbound) {
       if (!throughWaypoint(f)) continue;
+      if (ingressClient(f.from)) server._admitIngress();
       flows.declare(toWaypoint(f, waypoint));
       flows.declare({ from: waypoint, to: server, ports: f.ports });
     }
@@ -193,8 +217,9 @@ export class Waypoint extends Construct implements FlowEnd {
   }
 
   /**
-   * ZT150: a server behind the waypoint is reached only through it, which only ambient clients do (a sidecar, an
-   * ingress gateway or a client outside the mesh would connect to the server directly, which its ztunnel refuses).
+   * ZT150: a server behind the waypoint is reached only through it, which only ambient clients and ingress gateways
+   * (through the Service's `istio.io/ingress-use-waypoint` label) do: a sidecar or a client outside the mesh would
+   * connect to the server directly, which its ztunnel refuses.
    * A flow to ports outside the Service, such as a Prometheus scrape of the metrics port, goes to the pods anyway: the
    * server's ztunnel policy admits it directly.
    */
@@ -202,8 +227,8 @@ export class Waypoint extends Construct implements FlowEnd {
     return [...this.servers].flatMap(server => this.flows.inbound(server)
       .filter(f => f.from !== this && !throughWaypoint(f) && f.ports.some(p => server.ports.some(sp => sp.port === p)))
       .map(f => ruleMessage('ZT150', this.node.path,
-        `${f.from.namespace.name}/${f.from.name} is not an ambient MeshedService, so it would connect to ${server.namespace.name}/${server.name} `
-        + 'directly, not through the waypoint, and the server\'s ztunnel admits only the waypoint',
-        'Declare HTTP rules or `requireJwt` only on servers whose clients are all ambient services, or drop them from this server.')));
+        `${f.from.namespace.name}/${f.from.name} is neither an ambient MeshedService nor an IngressGateway, so it would connect to `
+        + `${server.namespace.name}/${server.name} directly, not through the waypoint, and the server's ztunnel admits only the waypoint`,
+        'Declare HTTP rules or `requireJwt` only on servers whose clients are all ambient services or ingress gateways, or drop them from this server.')));
   }
 }

@@ -2,6 +2,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { renderNetworkPolicy } from './_render';
 import { validateFlow } from './_validate-flow';
+import { Waypoint, directFlows } from './_waypoint';
 import { ExternalPeer } from './external-peer';
 import { GatewayListener } from './gateway-listener';
 import type { MeshedService } from './meshed-service';
@@ -74,7 +75,8 @@ export interface GatewayRouteOptions {
   /**
    * The paths the route matches (HTTP ports only; a gRPC route matches every method of the service).
    *
-   * On a server in sidecar mode the service's AuthorizationPolicy admits the gateway on these paths only.
+   * On a server in sidecar mode the service's AuthorizationPolicy admits the gateway on these paths only, and so does
+   * the waypoint's policy for an ambient server behind its namespace's waypoint (ztunnel evaluates no path).
    * @default - every path: `RoutePath.prefix('/')`
    */
   readonly paths?: RoutePath[];
@@ -156,6 +158,13 @@ export class IngressGateway extends Construct {
    */
   public readonly authorizationPolicy: ApiObject;
 
+  /**
+   * Istio's gateways send a Service's traffic through its waypoint when the Service is labelled so, which `route()`
+   * does for a server behind one.
+   * @internal
+   */
+  public readonly _routesThroughWaypoints = true;
+
   private readonly sources: ExternalPeer[];
   private readonly flows: FlowGraph;
   private readonly routes = new Map<string, DeclaredRoute>();
@@ -218,8 +227,11 @@ export class IngressGateway extends Construct {
    * It emits an HTTPRoute (an HTTP port) or a GRPCRoute (a gRPC port) in the service's namespace, attached to the
    * gateway's listeners, and declares the flow gateway -> service on that port: the service's NetworkPolicy admits the
    * gateway's pods and its AuthorizationPolicy the gateway's principal on the port, and on the route's paths too when
-   * it is an HTTPRoute to a sidecar server whose paths are not all of them (`/`). Routing the same service port again
-   * with the same options returns the same route.
+   * it is an HTTPRoute to a sidecar server whose paths are not all of them (`/`). To an ambient server behind its
+   * namespace's waypoint (HTTP rules or `requireJwt`, declared before or after), the gateway goes through the
+   * waypoint: the Service is labelled `istio.io/ingress-use-waypoint: "true"`, the gateway reaches the waypoint on
+   * HBONE and the waypoint's policy admits its principal. Routing the same service port again with the same options
+   * returns the same route.
    * @param service the service
    * @param options the port, hostnames, paths and listeners
    * @returns the HTTPRoute or GRPCRoute
@@ -241,6 +253,7 @@ export class IngressGateway extends Construct {
     }
     const requests = routeRequests(declared);
     this.flows.declare({ from: this, to: service, ports, ...requests ? { requests } : {} });
+    Waypoint.route(this.flows, service.namespace, service);
     const name = `${service.name}-${options.port}.${this.name}.${this.namespace.name}`;
     const apiObject = new ApiObject(this, `Route:${service.namespace.name}:${service.name}:${options.port}`, {
       apiVersion: GATEWAY_API,
@@ -351,7 +364,7 @@ export class IngressGateway extends Construct {
   }
 
   private renderNetworkPolicy(): NetworkPolicySpec {
-    const own = renderNetworkPolicy(this, [], this.flows.outbound(this), []);
+    const own = renderNetworkPolicy(this, [], directFlows(this, [], this.flows.outbound(this)).outbound, []);
     const ports = this.listenerPorts().map(port => ({ protocol: 'TCP' as const, port }));
     const from = this.sources.flatMap(s => s._ipBlocks).map(ipBlock => ({ ipBlock }));
     // Sidecar namespaces let every pod reach istiod; in ambient ones only the gateway, an Envoy of its own, needs it.
@@ -373,13 +386,14 @@ export class IngressGateway extends Construct {
 }
 
 /**
- * The requests an HTTP route to a sidecar server admits, so that the server's AuthorizationPolicy and the ZT416 proof
- * carry its paths too: an exact path as it is, a prefix by whole segments (`/api` -> `/api`, `/api/*`; Gateway API
- * ignores a trailing `/`). Undefined, port-level, for a GRPCRoute, a server without a sidecar (ztunnel evaluates no
- * path, and the gateway connects to the server's pods directly, not through a waypoint) and a `/` prefix, which matches every path.
+ * The requests an HTTP route admits, so that the server's AuthorizationPolicy (a sidecar's, or the waypoint's of an
+ * ambient server behind one) and the ZT416 proof carry its paths too: an exact path as it is, a prefix by whole
+ * segments (`/api` -> `/api`, `/api/*`; Gateway API ignores a trailing `/`). An ambient server's ztunnel evaluates no
+ * path, so its own policy leaves them out (`directFlows`). Undefined, port-level, for a GRPCRoute, a server outside
+ * the mesh and a `/` prefix, which matches every path.
  */
 function routeRequests(route: Omit<DeclaredRoute, 'apiObject' | 'name'>): PortRequests | undefined {
-  if (route.kind !== 'HTTPRoute' || route.service.namespace.mesh !== MeshMode.SIDECAR) return undefined;
+  if (route.kind !== 'HTTPRoute' || route.service.namespace.mesh === MeshMode.NONE) return undefined;
   const paths = route.paths.map(p => p.type === 'Exact' ? [p.value] : [p.value.replace(/\/$/, '')].flatMap(prefix => prefix === '' ? [] : [prefix, `${prefix}/*`]));
   if (paths.some(p => p.length === 0)) return undefined;
   return new Map([[route.port, [{ paths: sortedStrings(paths.flat()) }]]]);

@@ -15,7 +15,7 @@ import type { JwtRequirement } from './jwt-requirement';
 import { ServicePort } from './service-port';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
 import { registerPodStandIn } from '../analyzer/_pod-stand-ins';
-import { USE_WAYPOINT_LABEL } from '../analyzer/_waypoint-eval';
+import { INGRESS_USE_WAYPOINT_LABEL, USE_WAYPOINT_LABEL } from '../analyzer/_waypoint-eval';
 import type { PodInput } from '../analyzer/reachability-input';
 import { ZeroTrustGuard } from '../guard/_guard';
 import { NAMESPACE_OBJECT_NAMES, WORKLOAD_LABEL } from '../model/_constants';
@@ -414,6 +414,14 @@ export class MeshedService extends Construct {
    */
   public _usesWaypoint(): boolean {
     return this.waypointPolicy !== undefined;
+  }
+
+  /**
+   * Labels this service's Service so that ingress gateways send its traffic through the waypoint too. Idempotent.
+   * @internal
+   */
+  public _admitIngress(): void {
+    this.service?.metadata.addLabel(INGRESS_USE_WAYPOINT_LABEL, 'true');
   }
 
   /**

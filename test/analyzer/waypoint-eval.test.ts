@@ -52,12 +52,18 @@ describe('WaypointIndex', () => {
     const index = new WaypointIndex(new Map([['shop', [service('api', { 'istio.io/use-waypoint': 'waypoint' }), service('web', {}),
       service('off', { 'istio.io/use-waypoint': 'none' })]]]), [policy], [authn, { ...authn, id: 'other/jwt', namespace: 'other' }]);
     expect(index.behind('shop', { app: 'api', extra: 'x' })).toEqual([{
-      namespace: 'shop', waypoint: 'waypoint', service: 'api', ports: [8080], policies: [policy], authns: [authn],
+      namespace: 'shop', waypoint: 'waypoint', service: 'api', ingress: false, ports: [8080], policies: [policy], authns: [authn],
     }]);
     expect(index.behind('shop', { app: 'web' })).toEqual([]);
     expect(index.behind('shop', { app: 'off' })).toEqual([]);
     expect(index.served('shop', 'waypoint').map(b => b.service)).toEqual(['api']);
     expect(index.served('shop', 'other')).toEqual([]);
+  });
+
+  test('records whether ingress gateways go through the waypoint too: only `istio.io/ingress-use-waypoint: "true"` sends them', () => {
+    const index = new WaypointIndex(new Map([['shop', [service('api', { 'istio.io/use-waypoint': 'waypoint', 'istio.io/ingress-use-waypoint': 'true' }),
+      service('web', { 'istio.io/use-waypoint': 'waypoint', 'istio.io/ingress-use-waypoint': 'false' })]]]), []);
+    expect([index.behind('shop', { app: 'api' })[0].ingress, index.behind('shop', { app: 'web' })[0].ingress]).toEqual([true, false]);
   });
 
   test.each([

@@ -293,7 +293,7 @@ describe('requireJwt in ambient mode: the namespace\'s waypoint checks the token
     const side = new ZeroTrustNamespace(chart, 'side', { name: 'side', mesh: MeshMode.SIDECAR });
     new MeshedService(chart, 'client', { namespace: side, name: 'client' }).allowTo(api, { ports: [8080] });
     api.requireJwt({ issuer: ISSUER, jwksUri: JWKS });
-    expect(() => app.synthYaml()).toThrow('[ZT150] shop/ns/Waypoint: side/client is not an ambient MeshedService, so it would connect to shop/api directly, not through the waypoint, '
-      + 'and the server\'s ztunnel admits only the waypoint. Declare HTTP rules or `requireJwt` only on servers whose clients are all ambient services, or drop them from this server.');
+    expect(() => app.synthYaml()).toThrow('[ZT150] shop/ns/Waypoint: side/client is neither an ambient MeshedService nor an IngressGateway, so it would connect to shop/api directly, not through the waypoint, '
+      + 'and the server\'s ztunnel admits only the waypoint. Declare HTTP rules or `requireJwt` only on servers whose clients are all ambient services or ingress gateways, or drop them from this server.');
   });
 });

@@ -1,6 +1,9 @@
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { MeshedService, MeshMode, PlatformPeer, PodInput, Reachability, ServicePort, ZeroTrustNamespace } from '../../src';
+import {
+  ExternalPeer, GatewayListener, IngressGateway, MeshedService, MeshMode, PlatformPeer, PodInput, Reachability, RoutePath, ServicePort,
+  ZeroTrustNamespace,
+} from '../../src';
 import { validateManifests } from '../_schema';
 
 const WAYPOINT = 'cluster.local/ns/shop/sa/waypoint';
@@ -149,8 +152,8 @@ describe('refused', () => {
   test('ZT150: a client outside ambient mode would bypass the waypoint', () => {
     const { app } = shop({ batchMesh: MeshMode.SIDECAR });
     expect(() => app.synthYaml()).toThrow(
-      '[ZT150] c/ns/Waypoint: jobs/batch is not an ambient MeshedService, so it would connect to shop/api directly, not through the waypoint, '
-      + 'and the server\'s ztunnel admits only the waypoint. Declare HTTP rules or `requireJwt` only on servers whose clients are all ambient services, or drop them from this server.');
+      '[ZT150] c/ns/Waypoint: jobs/batch is neither an ambient MeshedService nor an IngressGateway, so it would connect to shop/api directly, not through the waypoint, '
+      + 'and the server\'s ztunnel admits only the waypoint. Declare HTTP rules or `requireJwt` only on servers whose clients are all ambient services or ingress gateways, or drop them from this server.');
   });
 
   test('ZT150 leaves out a flow to ports outside the Service: a Prometheus scrape of the metrics port goes to the pods, and ztunnel admits it there', () => {
@@ -242,12 +245,128 @@ test('the analyzer sends only ambient workloads through a Service\'s waypoint: a
   expect(mixed.isAllowed({ from: 'shop/web', to: 'shop/api', port: 9090, method: 'GET', path: '/v1/a' })).toBe(false);
 });
 
+describe('an IngressGateway route to an ambient server behind the waypoint goes through it', () => {
+  const ISSUER = 'https://idp.example';
+  const GATEWAY = 'cluster.local/ns/edge/sa/public-istio';
+  /** The ambient shop, and a gateway in `edge` routing /api to api's 9090, which requires tokens; in either order. */
+  function edge(options: { jwtFirst?: boolean; edgeMesh?: MeshMode } = {}) {
+    const w = shop();
+    const edgeNs = new ZeroTrustNamespace(w.chart, 'edge', { name: 'edge', mesh: options.edgeMesh ?? MeshMode.SIDECAR });
+    const gw = new IngressGateway(w.chart, 'gw', { namespace: edgeNs, name: 'public', listeners: [GatewayListener.http()], sources: [ExternalPeer.cidr('203.0.113.0/24')] });
+    const jwt = () => w.api.requireJwt({ issuer: ISSUER, jwksUri: `${ISSUER}/jwks` });
+    if (options.jwtFirst) jwt();
+    gw.route(w.api, { port: 9090, paths: [RoutePath.prefix('/api')] });
+    if (!options.jwtFirst) jwt();
+    return { ...w, gw };
+  }
+
+  test('the Service is labelled for ingress, whatever the order of the route and of what puts the server behind the waypoint', () => {
+    for (const jwtFirst of [false, true]) {
+      const objs = objects(edge({ jwtFirst }).app);
+      expect(find(objs, 'Service', 'api').metadata.labels).toEqual({
+        'istio.io/ingress-use-waypoint': 'true', 'istio.io/use-waypoint': 'waypoint', 'zero-trust.cdk8s.io/workload': 'api',
+      });
+    }
+    // A server the gateway routes to that is not behind a waypoint keeps the plain label set.
+    const w = shop();
+    const edgeNs = new ZeroTrustNamespace(w.chart, 'edge', { name: 'edge' });
+    new IngressGateway(w.chart, 'gw', { namespace: edgeNs, name: 'public', listeners: [GatewayListener.http()], sources: [ExternalPeer.cidr('203.0.113.0/24')] })
+      .route(w.web, { port: 8080, paths: [RoutePath.prefix('/api')] });
+    const objs = objects(w.app);
+    expect(find(objs, 'Service', 'web').metadata.labels).toEqual({ 'zero-trust.cdk8s.io/workload': 'web' });
+    expect(objs.filter(o => o.kind === 'AuthorizationPolicy').map(o => o.metadata.name)).not.toContain('waypoint.web');
+    // Its ztunnel policy admits the gateway on the port alone: ztunnel evaluates no path.
+    expect(find(objs, 'AuthorizationPolicy', 'web').spec.rules).toEqual([
+      { from: [{ source: { principals: ['cluster.local/ns/edge/sa/public-istio'] } }], to: [{ operation: { ports: ['8080'] } }] },
+    ]);
+  });
+
+  test('the gateway reaches the waypoint on HBONE, never the server\'s pods, and the waypoint admits the gateway pods', () => {
+    const objs = objects(edge().app);
+    expect(objs.find(o => o.kind === 'NetworkPolicy' && o.metadata.name === 'public-istio').spec.egress).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' } } }],
+      ports: [{ port: 15008, protocol: 'TCP' }],
+    }]);
+    expect(find(objs, 'NetworkPolicy', 'waypoint').spec.ingress).toEqual([{
+      from: [
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } }, podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } } },
+        { podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'batch' } } },
+        { podSelector: { matchLabels: { 'zero-trust.cdk8s.io/workload': 'web' } } },
+      ],
+      ports: [{ port: 15008, protocol: 'TCP' }],
+    }]);
+    expect(JSON.stringify(find(objs, 'NetworkPolicy', 'api').spec.ingress)).not.toContain('edge');
+  });
+
+  test('the waypoint\'s policy admits the gateway\'s principal on the route\'s paths with a token; the server\'s ztunnel still admits only the waypoint', () => {
+    const objs = objects(edge().app);
+    const token = { requestPrincipals: [`${ISSUER}/*`] };
+    expect(find(objs, 'AuthorizationPolicy', 'waypoint.api').spec).toEqual({
+      targetRefs: [{ group: '', kind: 'Service', name: 'api' }],
+      action: 'ALLOW',
+      rules: [
+        { from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'], ...token } }], to: [{ operation: { ports: ['9090'], methods: ['GET'], paths: ['/v1/*'] } }] },
+        { from: [{ source: { principals: [GATEWAY], ...token } }], to: [{ operation: { ports: ['9090'], paths: ['/api', '/api/*'] } }] },
+        { from: [{ source: { principals: ['cluster.local/ns/shop/sa/batch'], ...token } }], to: [{ operation: { ports: ['9091'] } }] },
+      ],
+    });
+    expect(find(objs, 'AuthorizationPolicy', 'api').spec.rules).toEqual([
+      { from: [{ source: { principals: [WAYPOINT] } }], to: [{ operation: { ports: ['9090', '9091'] } }] },
+    ]);
+  });
+
+  test('the emitted objects are valid against the Istio and Gateway API schemas', () => {
+    const report = validateManifests(objects(edge().app));
+    for (const s of report.skipped) console.log(`skipped: ${s}`);
+    expect(report.errors).toEqual([]);
+  });
+
+  test('the synth proves it in either mode of the gateway\'s namespace, and the analyzer answers per request: a token and a routed path needed', () => {
+    for (const edgeMesh of [MeshMode.SIDECAR, MeshMode.AMBIENT]) {
+      const { app } = edge({ edgeMesh });
+      expect(() => app.synthYaml()).not.toThrow();
+      const r = Reachability.ofApp(app);
+      const ask = (path: string, requestPrincipal: string, method = 'GET') =>
+        r.isAllowed({ from: 'edge/public-istio', to: 'shop/api', port: 9090, method, path, requestPrincipal });
+      expect([ask('/api/items', `${ISSUER}/alice`), ask('/api', `${ISSUER}/alice`, 'POST'), ask('/api/items', ''), ask('/api/items', 'https://evil.example/alice'), ask('/admin', `${ISSUER}/alice`)])
+        .toEqual([true, true, false, false, false]);
+      expect(r.isAllowed({ from: 'edge/public-istio', to: 'shop/api', port: 9091 })).toBe(false);
+      expect(r.explain({ from: 'edge/public-istio', to: 'shop/api', port: 9090, method: 'GET', path: '/api', requestPrincipal: `${ISSUER}/alice` }).authorization.reasons)
+        .toContain('through waypoint shop/waypoint, which Service api sends port 9090 to: the waypoint checks edge/public-istio, then shop/api\'s ztunnel checks the waypoint');
+    }
+  });
+
+  test('without the label the gateway connects to the pods, which ztunnel refuses: the synth fails (ZT416), and the analyzer refuses the flow', () => {
+    const { app, api } = edge();
+    const request = { from: 'edge/public-istio', to: 'shop/api', port: 9090, method: 'GET', path: '/api', requestPrincipal: `${ISSUER}/alice` };
+    expect(Reachability.ofApp(app).check(request)).toEqual({ allowed: true, egress: true, ingress: true, authorization: true });
+    api.service!.addJsonPatch(JsonPatch.remove('/metadata/labels/istio.io~1ingress-use-waypoint'));
+    expect(Reachability.ofApp(app).check(request)).toEqual({ allowed: false, egress: false, ingress: false, authorization: false });
+    expect(() => app.synthYaml()).toThrow(/\[ZT416\] c\/gw: the egress of edge\/public-istio differs from the declared flows: it refuses edge\/public-istio -> shop\/api on 9090\/TCP, which a declared flow needs/);
+  });
+
+  test('ZT150 still refuses a sidecar client of the same server', () => {
+    const { app, chart, api } = edge();
+    const side = new ZeroTrustNamespace(chart, 'side', { name: 'side', mesh: MeshMode.SIDECAR });
+    new MeshedService(chart, 'client', { namespace: side, name: 'client' }).allowTo(api, { ports: [9090] });
+    expect(() => app.synthYaml()).toThrow('[ZT150] c/ns/Waypoint: side/client is neither an ambient MeshedService nor an IngressGateway');
+  });
+});
+
 test('ZT417 keeps refusing what the analyzer does not model: a namespace labelled to use a waypoint', () => {
   const { app, ns } = shop();
   const namespace = ns.node.findAll().find(c => ApiObject.isApiObject(c) && c.kind === 'Namespace') as ApiObject;
   namespace.metadata.addLabel('istio.io/use-waypoint', 'waypoint');
   expect(() => app.synthYaml()).toThrow(
     /\[ZT417\] .*namespace shop: label istio.io\/use-waypoint=waypoint: the analyzer models waypoints for Services only, not for namespaces or pods/);
+});
+
+test('ZT417 refuses a namespace labelled to send ingress gateways through its Services\' waypoints: the analyzer models the label on Services only', () => {
+  const { app, ns } = shop();
+  const namespace = ns.node.findAll().find(c => ApiObject.isApiObject(c) && c.kind === 'Namespace') as ApiObject;
+  namespace.metadata.addLabel('istio.io/ingress-use-waypoint', 'true');
+  expect(() => app.synthYaml()).toThrow(
+    /\[ZT417\] .*namespace shop: label istio.io\/ingress-use-waypoint=true: the analyzer models it on Services only, not on namespaces or pods/);
 });
 
 test('property: for random ambient topologies with HTTP rules, the synth proves the waypoints and each request is allowed exactly as declared', () => {
