@@ -1,0 +1,164 @@
+// Writing YAML is half of a large synth, and it does not depend on the zero-trust checks: a worker thread
+// stringifies the first charts while the linear synth renders the others, runs the checks and stringifies the rest.
+import * as os from 'os';
+import { performance } from 'perf_hooks';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
+import { Yaml } from 'cdk8s';
+
+/** Below this many ApiObjects, starting a worker (about 0.1 s of a core) costs more than it saves. */
+export const PARALLEL_YAML_MIN_OBJECTS = 2000;
+
+/**
+ * The worker's share of the objects. It starts on the first chart while the main thread renders the others and
+ * runs the checks, which take as long as writing most of the YAML (measured at medium: 0.8 is fastest).
+ */
+const WORKER_SHARE = 0.8;
+
+/** Deeper values stay on the main thread, so that the walk that proves them JSON-exact stays shallow. */
+const MAX_DEPTH = 64;
+
+/**
+ * The worker: loads cdk8s from the path the main thread resolved (so it runs from lib/ and under ts-jest alike),
+ * answers each chart's JSON with `Yaml.stringify(...docs)` or the error, and counts its answers in the shared
+ * flag the main thread waits on.
+ */
+const SCRIPT = `
+const { parentPort, workerData } = require('worker_threads');
+const { port, flag, cdk8s } = workerData;
+const answered = new Int32Array(flag);
+let Yaml;
+try { Yaml = require(cdk8s).Yaml; } catch (e) { Yaml = e; }
+parentPort.on('message', json => {
+  let reply;
+  try {
+    if (Yaml instanceof Error) throw Yaml;
+    reply = { yaml: Yaml.stringify(...JSON.parse(json)) };
+  } catch (e) {
+    reply = { error: String(e) };
+  }
+  port.postMessage(reply);
+  Atomics.add(answered, 0, 1);
+  Atomics.notify(answered, 0);
+});
+`;
+
+/**
+ * Each chart's YAML, `Yaml.stringify(...manifests)` as cdk8s writes a chart's file, the first charts stringified
+ * on a worker thread as soon as they are rendered.
+ *
+ * The worker gets a chart as JSON, which is cheap to send and to parse (a structured clone is not), so only
+ * charts that JSON copies exactly are handed over: strings, finite numbers, booleans, null, arrays without holes
+ * or undefined, plain objects without symbol keys, no object twice (YAML would write an alias). Any other chart is
+ * stringified on the main thread, as are the charts of a failed or silent worker: the bytes never depend on it.
+ */
+export class ChartYaml {
+  /**
+   * Starts the worker for a synth of `objects` ApiObjects when it can pay: on at least two cores and from
+   * PARALLEL_YAML_MIN_OBJECTS. Start it before validation so that its startup overlaps with the synth.
+   */
+  public static start(objects: number): ChartYaml {
+    return new ChartYaml(objects, objects >= PARALLEL_YAML_MIN_OBJECTS && os.availableParallelism() >= 2);
+  }
+
+  private readonly worker?: Worker;
+  private readonly port?: MessagePort;
+  private readonly answered = new Int32Array(new SharedArrayBuffer(4));
+  private readonly charts: any[][] = [];
+  /** The JSON the worker was given for each of the first charts. */
+  private readonly posted: string[] = [];
+  private postedObjects = 0;
+  private readonly limit: number;
+  private postedAt = 0;
+
+  private constructor(objects: number, parallel: boolean) {
+    this.limit = parallel ? objects * WORKER_SHARE : 0;
+    if (!parallel) return;
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(SCRIPT, {
+      eval: true,
+      workerData: { port: port2, flag: this.answered.buffer, cdk8s: require.resolve('cdk8s') },
+      transferList: [port2],
+    });
+    // Whatever happens to the synth, the worker never keeps the process alive.
+    this.worker.unref();
+  }
+
+  /** Takes the next chart's manifests, as soon as they are rendered; the first ones go to the worker. */
+  public add(docs: any[]): void {
+    this.charts.push(docs);
+    if (this.posted.length < this.charts.length - 1 || this.postedObjects + docs.length > this.limit) return;
+    if (!jsonExact(docs, 0, new Set())) return;
+    const json = JSON.stringify(docs);
+    this.worker!.postMessage(json);
+    this.posted.push(json);
+    this.postedObjects += docs.length;
+    this.postedAt = performance.now();
+  }
+
+  /**
+   * Each chart's YAML, of its manifests as they are now, which is what the checks read. A chart whose manifests
+   * changed since it was sent (user code run by a later render may hold on to them) is stringified here.
+   */
+  public strings(): string[] {
+    const fresh = this.posted.map((json, i) => jsonExact(this.charts[i], 0, new Set()) && JSON.stringify(this.charts[i]) === json);
+    const here = this.charts.map((docs, i) => fresh[i] ? undefined : Yaml.stringify(...docs));
+    const replies = this.replies();
+    return here.map((text, i) => text ?? replies[i] ?? Yaml.stringify(...this.charts[i]));
+  }
+
+  /** Stops the worker, whether or not it answered. */
+  public stop(): void {
+    void this.worker?.terminate();
+  }
+
+  /**
+   * The worker's YAML of the charts it was sent, waited for synchronously (synth is synchronous); undefined where
+   * it failed. Its share takes about as long as this thread's work since the last chart was sent: after four times
+   * that and five seconds more, it is taken to be lost (out of memory, or starved) and answers no more.
+   */
+  private replies(): Array<string | undefined> {
+    if (this.posted.length === 0) return [];
+    const deadline = performance.now() + 4 * (performance.now() - this.postedAt) + 5000;
+    let answered = Atomics.load(this.answered, 0);
+    while (answered < this.posted.length && Atomics.wait(this.answered, 0, answered, deadline - performance.now()) !== 'timed-out') {
+      answered = Atomics.load(this.answered, 0);
+    }
+    return this.posted.map(() => (receiveMessageOnPort(this.port!)?.message as { yaml?: string } | undefined)?.yaml);
+  }
+}
+
+/**
+ * Whether `JSON.parse(JSON.stringify(value))` gives cdk8s's YAML writer the same value: made of strings, finite
+ * numbers other than -0, booleans, null, arrays without holes and plain objects without symbol keys, no object
+ * seen before (YAML writes an object met twice as an alias), nesting at most MAX_DEPTH deep.
+ */
+function jsonExact(value: unknown, depth: number, seen: Set<object>): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= MAX_DEPTH || seen.has(value) || Object.getOwnPropertySymbols(value).length > 0) return false;
+      seen.add(value);
+      const proto = Object.getPrototypeOf(value);
+      if (proto === Array.prototype) {
+        const array = value as unknown[];
+        for (let i = 0; i < array.length; i++) {
+          if (!(i in array) || !jsonExact(array[i], depth + 1, seen)) return false;
+        }
+        return true;
+      }
+      if (proto !== Object.prototype) return false;
+      for (const key in value) {
+        if (!jsonExact((value as Record<string, unknown>)[key], depth + 1, seen)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
