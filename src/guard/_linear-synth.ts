@@ -58,7 +58,7 @@ export function synthLinear(app: App, recordMetadata: boolean): void {
     // Started first, so that the worker's startup overlaps with validation and rendering. The output types of a
     // file per chart or per app write each chart's YAML whole: those can be stringified on the worker.
     const parallel = app.yamlOutputType === YamlOutputType.FILE_PER_CHART || app.yamlOutputType === YamlOutputType.FILE_PER_APP;
-    const yaml = ChartYaml.start(parallel ? tree.of(app).filter(ApiObject.isApiObject).length : 0);
+    const yaml = ChartYaml.start(parallel ? countObjects(app, tree) : 0);
     try {
       validateApp(tree.of(app));
       const { hasDependantCharts, ordered } = resolveDependencies(app, tree);
@@ -72,9 +72,8 @@ export function synthLinear(app: App, recordMetadata: boolean): void {
       switch (app.yamlOutputType) {
         case YamlOutputType.FILE_PER_APP:
           if (charts.length > 0) {
-            // There is no app name: cdk8s names the file `app`. Its documents are the charts' documents, and a
-            // chart without objects has none.
-            save(file(app.outdir, 'app'), yaml.strings().filter(text => text !== '').join('---\n'));
+            // There is no app name: cdk8s names the file `app`.
+            save(file(app.outdir, 'app'), appYaml(yaml));
           }
           break;
         case YamlOutputType.FILE_PER_CHART:
@@ -121,12 +120,28 @@ function save(file: string, text: string): void {
 export function synthYamlLinear(app: App): string {
   return session(app, () => {
     const tree = new SubtreeCache();
-    // Same order as App.synthYaml: dependencies first, then validation.
-    const { ordered } = resolveDependencies(app, tree);
-    validateApp(tree.of(app));
-    const charts = ordered(app).filter(Chart.isChart);
-    return Yaml.stringify(...renderChecked(tree.of(app), charts.map(chart => objectsOf(chart, ordered))).flat());
+    const yaml = ChartYaml.start(countObjects(app, tree));
+    try {
+      // Same order as App.synthYaml: dependencies first, then validation.
+      const { ordered } = resolveDependencies(app, tree);
+      validateApp(tree.of(app));
+      const charts = ordered(app).filter(Chart.isChart);
+      renderChecked(tree.of(app), charts.map(chart => objectsOf(chart, ordered)), yaml);
+      return appYaml(yaml);
+    } finally {
+      yaml.stop();
+    }
   });
+}
+
+/** How many ApiObjects the app has. */
+function countObjects(app: App, tree: SubtreeCache): number {
+  return tree.of(app).filter(ApiObject.isApiObject).length;
+}
+
+/** `Yaml.stringify` of every chart's documents: a chart without objects has none. */
+function appYaml(yaml: ChartYaml): string {
+  return yaml.strings().filter(text => text !== '').join('---\n');
 }
 
 /** `node.findAll()` of each construct asked for, computed once per synth. */
@@ -155,16 +170,12 @@ function validateApp(constructs: IConstruct[]): void {
 }
 
 /**
- * Renders each chart's objects once, hands them to `yaml`, then runs the checks of rendered objects on them.
+ * Renders each chart's objects once with `yaml`, which starts writing them, then runs the checks of rendered objects on them.
  * @returns the manifests, chart by chart
  */
-function renderChecked(constructs: IConstruct[], chartObjects: ApiObject[][], yaml?: ChartYaml): any[][] {
-  const manifests = chartObjects.map(objects => {
-    const docs = objects.map(o => o.toJson());
-    // The worker, if any, stringifies the first charts while the others render and the checks run.
-    yaml?.add(docs);
-    return docs;
-  });
+function renderChecked(constructs: IConstruct[], chartObjects: ApiObject[][], yaml: ChartYaml): any[][] {
+  // The worker, if any, stringifies the first charts while the others render and the checks run.
+  const manifests = yaml.render(chartObjects);
   const rendered = chartObjects.flatMap((objects, i) => objects.map((o, j) => new RenderedObject(manifests[i][j], o)));
   const errors: string[] = [];
   // The constructs with checks are those registered through registerRenderedCheck (the app's guard).

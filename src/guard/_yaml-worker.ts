@@ -3,7 +3,7 @@
 import * as os from 'os';
 import { performance } from 'perf_hooks';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
-import { Yaml } from 'cdk8s';
+import { ApiObject, Yaml } from 'cdk8s';
 
 /** Below this many ApiObjects, starting a worker (about 0.1 s of a core) costs more than it saves. */
 export const PARALLEL_YAML_MIN_OBJECTS = 2000;
@@ -19,8 +19,8 @@ const MAX_DEPTH = 64;
 
 /**
  * The worker: loads cdk8s from the path the main thread resolved (so it runs from lib/ and under ts-jest alike),
- * answers each chart's JSON with `Yaml.stringify(...docs)` or the error, and counts its answers in the shared
- * flag the main thread waits on.
+ * and answers each chart's JSON, in order, with `Yaml.stringify(...docs)`, the error, or nothing when the main
+ * thread claimed the chart first; it counts its answers in the shared flag the main thread waits on.
  */
 const SCRIPT = `
 const { parentPort, workerData } = require('worker_threads');
@@ -28,19 +28,25 @@ const { port, flag, cdk8s } = workerData;
 const answered = new Int32Array(flag);
 let Yaml;
 try { Yaml = require(cdk8s).Yaml; } catch (e) { Yaml = e; }
-parentPort.on('message', json => {
-  let reply;
-  try {
-    if (Yaml instanceof Error) throw Yaml;
-    reply = { yaml: Yaml.stringify(...JSON.parse(json)) };
-  } catch (e) {
-    reply = { error: String(e) };
+let next = 0;
+parentPort.on('message', ({ json, claims }) => {
+  let reply = {};
+  if (Atomics.compareExchange(new Int32Array(claims), next++, 0, 1) === 0) {
+    try {
+      if (Yaml instanceof Error) throw Yaml;
+      reply = { yaml: Yaml.stringify(...JSON.parse(json)) };
+    } catch (e) {
+      reply = { error: String(e) };
+    }
   }
   port.postMessage(reply);
   Atomics.add(answered, 0, 1);
   Atomics.notify(answered, 0);
 });
 `;
+
+/** Who stringifies a chart sent to the worker: whoever claims it first. */
+const enum Claim { NONE = 0, WORKER = 1, MAIN = 2 }
 
 /**
  * Each chart's YAML, `Yaml.stringify(...manifests)` as cdk8s writes a chart's file, the first charts stringified
@@ -49,7 +55,9 @@ parentPort.on('message', json => {
  * The worker gets a chart as JSON, which is cheap to send and to parse (a structured clone is not), so only
  * charts that JSON copies exactly are handed over: strings, finite numbers, booleans, null, arrays without holes
  * or undefined, plain objects without symbol keys, no object twice (YAML would write an alias). Any other chart is
- * stringified on the main thread, as are the charts of a failed or silent worker: the bytes never depend on it.
+ * stringified on the main thread. When the main thread is done with its own charts, it takes the worker's last
+ * charts that it has not started, so that a worker slowed by a busy machine costs little; the charts of a failed
+ * or silent worker are stringified on the main thread too: the bytes never depend on the worker.
  */
 export class ChartYaml {
   /**
@@ -63,7 +71,8 @@ export class ChartYaml {
   private readonly worker?: Worker;
   private readonly port?: MessagePort;
   private readonly answered = new Int32Array(new SharedArrayBuffer(4));
-  private readonly charts: any[][] = [];
+  private claims = new Int32Array(new SharedArrayBuffer(0));
+  private charts: any[][] = [];
   /** The JSON the worker was given for each of the first charts. */
   private readonly posted: string[] = [];
   private postedObjects = 0;
@@ -84,16 +93,20 @@ export class ChartYaml {
     this.worker.unref();
   }
 
-  /** Takes the next chart's manifests, as soon as they are rendered; the first ones go to the worker. */
-  public add(docs: any[]): void {
-    this.charts.push(docs);
-    if (this.posted.length < this.charts.length - 1 || this.postedObjects + docs.length > this.limit) return;
-    if (!jsonExact(docs, 0, new Set())) return;
-    const json = JSON.stringify(docs);
-    this.worker!.postMessage(json);
-    this.posted.push(json);
-    this.postedObjects += docs.length;
-    this.postedAt = performance.now();
+  /**
+   * Renders each chart's objects (`toJson()`), chart by chart; the first charts go to the worker as soon as they
+   * are rendered.
+   * @returns the manifests, chart by chart
+   */
+  public render(chartObjects: ApiObject[][]): any[][] {
+    this.claims = new Int32Array(new SharedArrayBuffer(4 * chartObjects.length));
+    this.charts = [];
+    for (const objects of chartObjects) {
+      const docs = objects.map(o => o.toJson());
+      this.charts.push(docs);
+      this.send(docs);
+    }
+    return this.charts;
   }
 
   /**
@@ -101,8 +114,12 @@ export class ChartYaml {
    * changed since it was sent (user code run by a later render may hold on to them) is stringified here.
    */
   public strings(): string[] {
-    const fresh = this.posted.map((json, i) => jsonExact(this.charts[i], 0, new Set()) && JSON.stringify(this.charts[i]) === json);
-    const here = this.charts.map((docs, i) => fresh[i] ? undefined : Yaml.stringify(...docs));
+    const here = this.charts.map((docs, i) => i < this.posted.length && jsonExact(docs, 0, new Set())
+      && JSON.stringify(docs) === this.posted[i] ? undefined : this.claimed(i, docs));
+    // The worker goes from the first chart: take its charts from the last until one it has started.
+    for (let i = this.posted.length - 1; i >= 0 && Atomics.compareExchange(this.claims, i, Claim.NONE, Claim.MAIN) !== Claim.WORKER; i--) {
+      here[i] ??= Yaml.stringify(...this.charts[i]);
+    }
     const replies = this.replies();
     return here.map((text, i) => text ?? replies[i] ?? Yaml.stringify(...this.charts[i]));
   }
@@ -112,19 +129,37 @@ export class ChartYaml {
     void this.worker?.terminate();
   }
 
+  private send(docs: any[]): void {
+    if (this.posted.length < this.charts.length - 1 || this.postedObjects + docs.length > this.limit) return;
+    if (!jsonExact(docs, 0, new Set())) return;
+    const json = JSON.stringify(docs);
+    this.worker!.postMessage({ json, claims: this.claims.buffer });
+    this.posted.push(json);
+    this.postedObjects += docs.length;
+    this.postedAt = performance.now();
+  }
+
+  /** Stringifies chart `i` here, claiming it first if it was sent, so that the worker skips it. */
+  private claimed(i: number, docs: any[]): string {
+    if (i < this.posted.length) Atomics.compareExchange(this.claims, i, Claim.NONE, Claim.MAIN);
+    return Yaml.stringify(...docs);
+  }
+
   /**
-   * The worker's YAML of the charts it was sent, waited for synchronously (synth is synchronous); undefined where
-   * it failed. Its share takes about as long as this thread's work since the last chart was sent: after four times
-   * that and five seconds more, it is taken to be lost (out of memory, or starved) and answers no more.
+   * The worker's YAML of the charts it claimed, waited for synchronously (synth is synchronous); undefined where
+   * it failed. It has at most one chart left when asked, yet may be starved or lost (out of memory): after four
+   * times this thread's work since the last chart was sent and five seconds more, it answers no more.
    */
   private replies(): Array<string | undefined> {
-    if (this.posted.length === 0) return [];
+    let needed = 0;
+    this.posted.forEach((_, i) => needed = Atomics.load(this.claims, i) === Claim.WORKER ? i + 1 : needed);
+    if (needed === 0) return [];
     const deadline = performance.now() + 4 * (performance.now() - this.postedAt) + 5000;
     let answered = Atomics.load(this.answered, 0);
-    while (answered < this.posted.length && Atomics.wait(this.answered, 0, answered, deadline - performance.now()) !== 'timed-out') {
+    while (answered < needed && Atomics.wait(this.answered, 0, answered, deadline - performance.now()) !== 'timed-out') {
       answered = Atomics.load(this.answered, 0);
     }
-    return this.posted.map(() => (receiveMessageOnPort(this.port!)?.message as { yaml?: string } | undefined)?.yaml);
+    return Array.from({ length: needed }, () => (receiveMessageOnPort(this.port!)?.message as { yaml?: string } | undefined)?.yaml);
   }
 }
 

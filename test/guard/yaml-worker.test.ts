@@ -107,7 +107,13 @@ describe('ChartYaml', () => {
     expect(files['a.k8s.yaml']).not.toContain('value: rendered\n');
   });
 
-  test('the charts of a worker that does not answer are written by the main thread', () => {
+  test('synthYaml above the threshold returns the string of cdk8s\'s synthYaml', () => {
+    const ours = configMaps(new ZeroTrustApp({ outdir: tempDir() }), large, true).synthYaml();
+    expect(post).toHaveBeenCalled();
+    expect(ours).toEqual(App.prototype.synthYaml.call(configMaps(new App({ outdir: tempDir() }), large, true)));
+  });
+
+  test('the charts the worker has not started are written by the main thread', () => {
     post.mockImplementation(() => undefined);
     const ours = synthTree(ZeroTrustApp, {}, app => configMaps(app, large));
     expect(post).toHaveBeenCalled();
