@@ -163,37 +163,31 @@ export class ChartYaml {
   }
 }
 
+/** The symbol by which cdk8s's YAML writer (the yaml package) recognizes its own nodes. */
+const YAML_NODE = Symbol.for('yaml.node.type');
+const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
+
 /**
  * Whether `JSON.parse(JSON.stringify(value))` gives cdk8s's YAML writer the same value: made of strings, finite
- * numbers other than -0, booleans, null, arrays without holes and plain objects without symbol keys, no object
- * seen before (YAML writes an object met twice as an alias), nesting at most MAX_DEPTH deep.
+ * numbers other than -0, booleans, null, arrays without holes and plain objects (JSON drops symbol keys, which
+ * the writer ignores but for its node marker and Symbol.iterator), no object seen before (the writer writes an
+ * object met twice as an alias), nesting at most MAX_DEPTH deep.
  */
 function jsonExact(value: unknown, depth: number, seen: Set<object>): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0);
-    case 'object': {
-      if (value === null) return true;
-      if (depth >= MAX_DEPTH || seen.has(value) || Object.getOwnPropertySymbols(value).length > 0) return false;
-      seen.add(value);
-      const proto = Object.getPrototypeOf(value);
-      if (proto === Array.prototype) {
-        const array = value as unknown[];
-        for (let i = 0; i < array.length; i++) {
-          if (!(i in array) || !jsonExact(array[i], depth + 1, seen)) return false;
-        }
-        return true;
-      }
-      if (proto !== Object.prototype) return false;
-      for (const key in value) {
-        if (!jsonExact((value as Record<string, unknown>)[key], depth + 1, seen)) return false;
-      }
-      return true;
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return true;
+  if (typeof value === 'number') return Number.isFinite(value) && (value !== 0 || 1 / value > 0);
+  if (typeof value !== 'object' || depth >= MAX_DEPTH || seen.has(value) || YAML_NODE in value) return false;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype || value[Symbol.iterator] !== ARRAY_ITERATOR) return false;
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value) || !jsonExact(value[i], depth + 1, seen)) return false;
     }
-    default:
-      return false;
+    return true;
   }
+  if (Object.getPrototypeOf(value) !== Object.prototype || Symbol.iterator in value) return false;
+  for (const key in value) {
+    if (!jsonExact((value as Record<string, unknown>)[key], depth + 1, seen)) return false;
+  }
+  return true;
 }
