@@ -86,6 +86,8 @@ export class ChartYaml {
     this.port = port1;
     this.worker = new Worker(SCRIPT, {
       eval: true,
+      // The worker only loads cdk8s: the main thread's preloads (ts-node under the bench) would only delay it.
+      execArgv: [],
       workerData: { port: port2, flag: this.answered.buffer, cdk8s: require.resolve('cdk8s') },
       transferList: [port2],
     });
