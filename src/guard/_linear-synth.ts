@@ -5,6 +5,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { isRenderedCheck } from './_rendered-checks';
+import { ChartYaml } from './_yaml-worker';
 
 /** The apps inside a linear synth: their validations are followed by the checks of the rendered objects. */
 const sessions = new WeakSet<IConstruct>();
@@ -54,66 +55,93 @@ export function synthLinear(app: App, recordMetadata: boolean): void {
   session(app, () => {
     fs.mkdirSync(app.outdir, { recursive: true });
     const tree = new SubtreeCache();
-    validateApp(tree.of(app));
-    const { hasDependantCharts, ordered } = resolveDependencies(app, tree);
-    const charts = ordered(app).filter(Chart.isChart);
-    const chartObjects = charts.map(chart => objectsOf(chart, ordered));
-    const manifests = renderChecked(tree.of(app), chartObjects);
-    const file = (dir: string, name: string) => path.join(dir, name + app.outputFileExtension);
-    const chartName = (chart: Chart, index: number) =>
-      (hasDependantCharts ? `${index.toString().padStart(4, '0')}-` : '') + Names.toDnsLabel(chart);
+    // Started first, so that the worker's startup overlaps with validation and rendering. The output types of a
+    // file per chart or per app write each chart's YAML whole: those can be stringified on the worker.
+    const parallel = app.yamlOutputType === YamlOutputType.FILE_PER_CHART || app.yamlOutputType === YamlOutputType.FILE_PER_APP;
+    const yaml = ChartYaml.start(parallel ? countObjects(app, tree) : 0);
+    try {
+      validateApp(tree.of(app));
+      const { hasDependantCharts, ordered } = resolveDependencies(app, tree);
+      const charts = ordered(app).filter(Chart.isChart);
+      const chartObjects = charts.map(chart => objectsOf(chart, ordered));
+      const manifests = renderChecked(tree.of(app), chartObjects, yaml);
+      const file = (dir: string, name: string) => path.join(dir, name + app.outputFileExtension);
+      const chartName = (chart: Chart, index: number) =>
+        (hasDependantCharts ? `${index.toString().padStart(4, '0')}-` : '') + Names.toDnsLabel(chart);
 
-    switch (app.yamlOutputType) {
-      case YamlOutputType.FILE_PER_APP:
-        if (charts.length > 0) {
-          // There is no app name: cdk8s names the file `app`.
-          Yaml.save(file(app.outdir, 'app'), manifests.flat());
-        }
-        break;
-      case YamlOutputType.FILE_PER_CHART:
-        charts.forEach((chart, i) => {
-          Yaml.save(file(app.outdir, chartName(chart, i)), manifests[i]);
-        });
-        break;
-      case YamlOutputType.FILE_PER_RESOURCE:
-        for (const json of manifests.flat()) {
-          Yaml.save(file(app.outdir, resourceFileName(json.kind, json.metadata.name)), [json]);
-        }
-        break;
-      case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE:
-        charts.forEach((chart, i) => {
-          const dir = path.join(app.outdir, chartName(chart, i));
-          fs.mkdirSync(dir, { recursive: true });
-          chartObjects[i].forEach((o, j) => {
-            // cdk8s names these files from the construct, not from the rendered manifest.
-            Yaml.save(file(dir, resourceFileName(o.kind, o.metadata.name)), [manifests[i][j]]);
+      switch (app.yamlOutputType) {
+        case YamlOutputType.FILE_PER_APP:
+          if (charts.length > 0) {
+            // There is no app name: cdk8s names the file `app`.
+            save(file(app.outdir, 'app'), appYaml(yaml));
+          }
+          break;
+        case YamlOutputType.FILE_PER_CHART:
+          yaml.strings().forEach((text, i) => save(file(app.outdir, chartName(charts[i], i)), text));
+          break;
+        case YamlOutputType.FILE_PER_RESOURCE:
+          for (const json of manifests.flat()) {
+            Yaml.save(file(app.outdir, resourceFileName(json.kind, json.metadata.name)), [json]);
+          }
+          break;
+        case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE:
+          charts.forEach((chart, i) => {
+            const dir = path.join(app.outdir, chartName(chart, i));
+            fs.mkdirSync(dir, { recursive: true });
+            chartObjects[i].forEach((o, j) => {
+              // cdk8s names these files from the construct, not from the rendered manifest.
+              Yaml.save(file(dir, resourceFileName(o.kind, o.metadata.name)), [manifests[i][j]]);
+            });
           });
-        });
-        break;
-      default:
-        break;
-    }
-
-    if (recordMetadata) {
-      const resources: { [name: string]: { path: string } } = {};
-      for (const o of chartObjects.flat()) {
-        resources[o.name] = { path: o.node.path };
+          break;
+        default:
+          break;
       }
-      fs.writeFileSync(path.join(app.outdir, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources }));
+
+      if (recordMetadata) {
+        const resources: { [name: string]: { path: string } } = {};
+        for (const o of chartObjects.flat()) {
+          resources[o.name] = { path: o.node.path };
+        }
+        fs.writeFileSync(path.join(app.outdir, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources }));
+      }
+    } finally {
+      yaml.stop();
     }
   });
+}
+
+/** Writes a file as cdk8s's `Yaml.save` does. */
+function save(file: string, text: string): void {
+  fs.writeFileSync(file, text, { encoding: 'utf8' });
 }
 
 /** `App.synthYaml()` in linear time: the same string, validations once, rendered checks on the single render. */
 export function synthYamlLinear(app: App): string {
   return session(app, () => {
     const tree = new SubtreeCache();
-    // Same order as App.synthYaml: dependencies first, then validation.
-    const { ordered } = resolveDependencies(app, tree);
-    validateApp(tree.of(app));
-    const charts = ordered(app).filter(Chart.isChart);
-    return Yaml.stringify(...renderChecked(tree.of(app), charts.map(chart => objectsOf(chart, ordered))).flat());
+    const yaml = ChartYaml.start(countObjects(app, tree));
+    try {
+      // Same order as App.synthYaml: dependencies first, then validation.
+      const { ordered } = resolveDependencies(app, tree);
+      validateApp(tree.of(app));
+      const charts = ordered(app).filter(Chart.isChart);
+      renderChecked(tree.of(app), charts.map(chart => objectsOf(chart, ordered)), yaml);
+      return appYaml(yaml);
+    } finally {
+      yaml.stop();
+    }
   });
+}
+
+/** How many ApiObjects the app has. */
+function countObjects(app: App, tree: SubtreeCache): number {
+  return tree.of(app).filter(ApiObject.isApiObject).length;
+}
+
+/** `Yaml.stringify` of every chart's documents: a chart without objects has none. */
+function appYaml(yaml: ChartYaml): string {
+  return yaml.strings().filter(text => text !== '').join('---\n');
 }
 
 /** `node.findAll()` of each construct asked for, computed once per synth. */
@@ -142,11 +170,12 @@ function validateApp(constructs: IConstruct[]): void {
 }
 
 /**
- * Renders each chart's objects once, then runs the checks of rendered objects on them.
+ * Renders each chart's objects once with `yaml`, which starts writing them, then runs the checks of rendered objects on them.
  * @returns the manifests, chart by chart
  */
-function renderChecked(constructs: IConstruct[], chartObjects: ApiObject[][]): any[][] {
-  const manifests = chartObjects.map(objects => objects.map(o => o.toJson()));
+function renderChecked(constructs: IConstruct[], chartObjects: ApiObject[][], yaml: ChartYaml): any[][] {
+  // The worker, if any, stringifies the first charts while the others render and the checks run.
+  const manifests = yaml.render(chartObjects);
   const rendered = chartObjects.flatMap((objects, i) => objects.map((o, j) => new RenderedObject(manifests[i][j], o)));
   const errors: string[] = [];
   // The constructs with checks are those registered through registerRenderedCheck (the app's guard).
