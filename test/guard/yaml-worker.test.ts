@@ -1,6 +1,8 @@
 // The worker thread that writes the first charts' YAML of a large linear synth: the same bytes as cdk8s's own
 // synth whatever the manifests hold, nothing written when a check fails, and no worker left running.
 import { once } from 'events';
+// The module itself, not an import namespace, so that its functions can be replaced.
+import os = require('os');
 import { Worker } from 'worker_threads';
 import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -45,6 +47,8 @@ describe('ChartYaml', () => {
   let post: jest.SpiedFunction<Worker['postMessage']>;
   beforeEach(() => {
     post = jest.spyOn(Worker.prototype, 'postMessage');
+    // An idle machine, whatever the test run itself puts on the cores.
+    jest.spyOn(os, 'loadavg').mockReturnValue([0, 0, 0]);
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -67,6 +71,12 @@ describe('ChartYaml', () => {
 
   test('below the threshold, no worker starts', () => {
     synthTree(ZeroTrustApp, {}, app => configMaps(app, PARALLEL_YAML_MIN_OBJECTS - 1));
+    expect(post).not.toHaveBeenCalled();
+  });
+
+  test('without a core to spare, no worker starts', () => {
+    jest.spyOn(os, 'loadavg').mockReturnValue([os.availableParallelism() - 0.5, 0, 0]);
+    synthTree(ZeroTrustApp, {}, app => configMaps(app, large));
     expect(post).not.toHaveBeenCalled();
   });
 
