@@ -1,8 +1,7 @@
 // The worker thread that writes the first charts' YAML of a large linear synth: the same bytes as cdk8s's own
 // synth whatever the manifests hold, nothing written when a check fails, and no worker left running.
 import { once } from 'events';
-// The module itself, not an import namespace, so that its functions can be replaced.
-import os = require('os');
+import * as os from 'os';
 import { Worker } from 'worker_threads';
 import { ApiObject, App, AppProps, Chart, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -10,6 +9,10 @@ import { ZeroTrustApp } from '../../src';
 import { registerRenderedCheck } from '../../src/guard/_rendered-checks';
 import { PARALLEL_YAML_MIN_OBJECTS } from '../../src/guard/_yaml-worker';
 import { cdk8sSynth, readTree, tempDir } from '../_util';
+
+// The load average decides whether the worker starts: the tests set it, whatever the test run puts on the cores.
+jest.mock('os', () => ({ ...jest.requireActual('os'), loadavg: jest.fn(() => [0, 0, 0]) }));
+const loadavg = os.loadavg as jest.MockedFunction<typeof os.loadavg>;
 
 /** Charts a, b and c sharing `objects` ConfigMaps; `odd` adds objects to b that JSON would change. */
 function configMaps(app: App, objects: number, odd = false): App {
@@ -47,8 +50,7 @@ describe('ChartYaml', () => {
   let post: jest.SpiedFunction<Worker['postMessage']>;
   beforeEach(() => {
     post = jest.spyOn(Worker.prototype, 'postMessage');
-    // An idle machine, whatever the test run itself puts on the cores.
-    jest.spyOn(os, 'loadavg').mockReturnValue([0, 0, 0]);
+    loadavg.mockReturnValue([0, 0, 0]);
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -75,7 +77,7 @@ describe('ChartYaml', () => {
   });
 
   test('without a core to spare, no worker starts', () => {
-    jest.spyOn(os, 'loadavg').mockReturnValue([os.availableParallelism() - 0.5, 0, 0]);
+    loadavg.mockReturnValue([os.availableParallelism() - 0.5, 0, 0]);
     synthTree(ZeroTrustApp, {}, app => configMaps(app, large));
     expect(post).not.toHaveBeenCalled();
   });
