@@ -195,10 +195,11 @@ function jsonExact(value: unknown, depth: number, seen: Set<object>): boolean {
 }
 
 /**
- * Whether a second core is free: at least two, and a one-minute load average that leaves one idle. Beside other
- * work, the worker takes the core the main thread's garbage collector uses, which made medium 0.5 to 1 s slower.
+ * Whether a second core may be free: at least two, and a one-minute load average below their number (the synth's
+ * own recent work counts in it). On a machine already busy, the worker takes the core the main thread's garbage
+ * collector uses, which made medium 0.5 to 1 s slower.
  */
 function spareCore(): boolean {
   const cores = os.availableParallelism();
-  return cores >= 2 && os.loadavg()[0] <= cores - 1;
+  return cores >= 2 && os.loadavg()[0] < cores;
 }

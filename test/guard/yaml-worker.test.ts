@@ -77,7 +77,7 @@ describe('ChartYaml', () => {
   });
 
   test('without a core to spare, no worker starts', () => {
-    loadavg.mockReturnValue([os.availableParallelism() - 0.5, 0, 0]);
+    loadavg.mockReturnValue([os.availableParallelism(), 0, 0]);
     synthTree(ZeroTrustApp, {}, app => configMaps(app, large));
     expect(post).not.toHaveBeenCalled();
   });
