@@ -45,7 +45,7 @@ describe.each([
           // Every port and protocol at which this layer's verdict can change, not only the served ports.
           for (const { port, protocol, allowed } of r._verdicts(layer, from, to)) {
             // No Istio policy applies to a sidecar's uncaptured ports (15020): there NetworkPolicy alone decides.
-            const want = (layer === 'authorization' && outsideIstioAuthorization(r._mesh(to), port, protocol))
+            const want = (layer === 'authorization' && outsideIstioAuthorization(r._mesh(to), port, protocol, r._mesh(from)))
               || expected.has(`${from} -> ${to} ${port}/${protocol}`);
             const got = r.check({ from, to, port, protocol })[layer];
             if (got !== want) differences.push(`${layer} ${from} -> ${to} ${port}/${protocol}: ${got}`);

@@ -13,9 +13,14 @@ export function withSidecarPorts(ports: EndpointPort[], mesh: Mesh): EndpointPor
   return [...ports, { port: MERGED_METRICS_PORT, protocol: 'TCP' }];
 }
 
-/** Like `authorize`, except that a sidecar pod's uncaptured ports are allowed: no Istio policy sees those connections. */
-export function authorizeInbound(q: AuthzQuery, mesh: Mesh, port: number, protocol: string, reasons?: string[], request?: RequestQuery): boolean {
-  if (outsideIstioAuthorization(mesh, port, protocol)) {
+/**
+ * Like `authorize`, except that a sidecar pod's uncaptured ports are allowed: no Istio policy sees those connections,
+ * unless they come from an ambient pod (`sourceMesh`), tunnelled over HBONE through Envoy.
+ */
+export function authorizeInbound(
+  q: AuthzQuery, mesh: Mesh, sourceMesh: Mesh, port: number, protocol: string, reasons?: string[], request?: RequestQuery,
+): boolean {
+  if (outsideIstioAuthorization(mesh, port, protocol, sourceMesh)) {
     reasons?.push(`port ${port} of ${q.destination.id} is served by its sidecar's agent or Envoy outside the inbound listener, `
       + 'as istio-iptables does not redirect it: no PeerAuthentication or AuthorizationPolicy applies, only NetworkPolicy');
     return true;

@@ -361,7 +361,8 @@ export class Reachability {
    */
   public _authorizesServerName(from: string, to: string, port: number, sni: string): boolean {
     const destination = this.side(to).pod!;
-    return authorizeInbound({ ...this.authzQuery(this.side(from), destination), sni }, destination.cls.mesh, port, 'TCP');
+    const source = this.side(from);
+    return authorizeInbound({ ...this.authzQuery(source, destination), sni }, destination.cls.mesh, source.pod?.cls.mesh, port, 'TCP');
   }
 
   /**
@@ -373,14 +374,14 @@ export class Reachability {
     const a = this.side(from);
     const b = this.side(to).pod!;
     // A sidecar's uncaptured ports pass no Istio policy, whatever the request; a waypoint's own port sees none.
-    if (outsideIstioAuthorization(b.cls.mesh, port) || b.cls.serves) return undefined;
+    if (outsideIstioAuthorization(b.cls.mesh, port, 'TCP', a.pod?.cls.mesh) || b.cls.serves) return undefined;
     const hop = this.waypointHop(a, b, port);
     if (!hop) return requestVerdicts(this.authzQuery(a, b), port, extra);
     // Through the waypoint, its policies decide each request; ztunnel decides the connection from the client, if direct.
     const verdicts = requestVerdicts(this.waypointQuery(a, hop), port, extra);
     if (!verdicts) return undefined;
-    const direct = authorizeInbound(this.authzQuery(a, b), b.cls.mesh, port, 'TCP');
-    const onward = authorizeInbound(this.authzQuery(hop.waypoint, b), b.cls.mesh, port, 'TCP');
+    const direct = authorizeInbound(this.authzQuery(a, b), b.cls.mesh, a.pod?.cls.mesh, port, 'TCP');
+    const onward = authorizeInbound(this.authzQuery(hop.waypoint, b), b.cls.mesh, hop.waypoint.pod?.cls.mesh, port, 'TCP');
     return verdicts.map(v => ({ ...v, allowed: direct || (onward && v.allowed) }));
   }
 
@@ -517,12 +518,12 @@ export class Reachability {
       return protocol === 'TCP' && port === HBONE_PORT
         && cls.serves.some(b => b.ports.some(p => authorize(this.waypointQuery(from, { waypoint: to, binding: b }), p, 'TCP')));
     }
-    if (authorizeInbound(this.authzQuery(from, to.pod), cls.mesh, port, protocol, reasons, request)) return true;
+    if (authorizeInbound(this.authzQuery(from, to.pod), cls.mesh, from.pod?.cls.mesh, port, protocol, reasons, request)) return true;
     const hop = protocol === 'TCP' ? this.waypointHop(from, to.pod, port) : undefined;
     if (!hop) return false;
     reasons?.push(`through waypoint ${hop.waypoint.id}, which Service ${hop.binding.service} sends port ${port} to: the waypoint checks ${from.id}, then ${to.id}'s ztunnel checks the waypoint`);
     return authorize(this.waypointQuery(from, hop), port, 'TCP', reasons, request)
-      && authorizeInbound(this.authzQuery(hop.waypoint, to.pod), cls.mesh, port, 'TCP', reasons);
+      && authorizeInbound(this.authzQuery(hop.waypoint, to.pod), cls.mesh, hop.waypoint.pod?.cls.mesh, port, 'TCP', reasons);
   }
 
   /** The authorization query for a connection to a pod. */

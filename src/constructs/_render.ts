@@ -62,8 +62,9 @@ export function renderNetworkPolicy(
  * With no inbound flow it has no rules, which in an ALLOW policy admits nothing.
  */
 export function renderAuthorizationPolicy(self: FlowEnd, inbound: Flow[], requestPrincipals: string[] = []): AuthorizationPolicySpec {
-  // A sidecar's uncaptured ports (a scrape of 15020) pass no Istio policy: a rule for them would only mislead.
-  const authorized = inbound.map(f => ({ ...f, ports: f.ports.filter(p => !outsideIstioAuthorization(self.namespace.mesh, p)) }))
+  // A sidecar's uncaptured ports (a scrape of 15020) pass no Istio policy, unless tunnelled from an ambient client:
+  // a rule for them would only mislead.
+  const authorized = inbound.map(f => ({ ...f, ports: f.ports.filter(p => !outsideIstioAuthorization(self.namespace.mesh, p, 'TCP', f.from.namespace.mesh)) }))
     .filter(f => f.ports.length > 0);
   // Each client has one flow to a server, and a flow at most one part per key, so the principals of a group are distinct.
   const parts = authorized.flatMap(f => operationsOf(f.ports, f.requests).map(part => ({ principal: f.from.principal, ...part })));

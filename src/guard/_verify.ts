@@ -92,7 +92,7 @@ export function verifyDeclaredFlows(
     const anyTcp = ports !== undefined && layer !== 'authorization' && tunnelledOverHbone(a.mesh, b.mesh);
     for (const { port, protocol, allowed } of r._verdicts(layer, a.id, b.id, matching)) {
       // No Istio policy governs a sidecar's uncaptured ports (such as 15020): NetworkPolicy alone proves who reaches them.
-      if (layer === 'authorization' && outsideIstioAuthorization(b.mesh, port, protocol)) continue;
+      if (layer === 'authorization' && outsideIstioAuthorization(b.mesh, port, protocol, a.mesh)) continue;
       const expected = (protocol === 'TCP' && (anyTcp || ports?.includes(port) === true)) || infrastructure(a.ns, a.input, b.input, port, protocol);
       if (allowed !== expected) {
         differing.push({ from: a.id, to: b.id, port, protocol, actual: allowed });

@@ -1,4 +1,5 @@
 // The inbound ports of a sidecar pod that Envoy's inbound listener never sees, so that no Istio policy applies to them.
+import { tunnelledOverHbone } from './_constants';
 
 /**
  * Istio's merged metrics port: the sidecar agent serves its own, Envoy's and the app's metrics there on
@@ -16,7 +17,14 @@ export const MERGED_METRICS_PORT = 15020;
  */
 export const SIDECAR_UNCAPTURED_PORTS: readonly number[] = [MERGED_METRICS_PORT, 15021, 15090];
 
-/** Whether Istio's authorization does not apply to a connection to `port` of a pod in mesh mode `mesh`. */
-export function outsideIstioAuthorization(mesh: string | undefined, port: number, protocol = 'TCP'): boolean {
-  return mesh === 'sidecar' && protocol === 'TCP' && SIDECAR_UNCAPTURED_PORTS.includes(port);
+/**
+ * Whether Istio's authorization does not apply to a connection from a pod in mesh mode `sourceMesh` to `port` of a pod
+ * in mesh mode `mesh`.
+ *
+ * From an ambient pod, ztunnel tunnels the connection over HBONE to the sidecar's port 15008, which Envoy terminates:
+ * it then hands the connection on to the port itself through its inbound chain, whose authorization applies to every
+ * port, the uncaptured ones too.
+ */
+export function outsideIstioAuthorization(mesh: string | undefined, port: number, protocol: string, sourceMesh: string | undefined): boolean {
+  return mesh === 'sidecar' && protocol === 'TCP' && SIDECAR_UNCAPTURED_PORTS.includes(port) && !tunnelledOverHbone(sourceMesh, mesh);
 }

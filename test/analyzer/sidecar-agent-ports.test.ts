@@ -28,10 +28,14 @@ function mesh(networkPolicies: any[] = []) {
 describe('a sidecar\'s uncaptured ports', () => {
   test('every sidecar pod serves the merged metrics port 15020; ambient pods and pods outside the mesh do not', () => {
     const flows = mesh().allowedFlows().map(f => `${f.from} -> ${f.to} ${f.port}/${f.protocol}`);
-    expect(flows).toEqual([
-      'monitoring/prometheus -> shop/web 15020/TCP',
-      'payments/api -> shop/web 15020/TCP',
-    ]);
+    expect(flows).toEqual(['monitoring/prometheus -> shop/web 15020/TCP']);
+  });
+
+  test('an ambient client reaches them over HBONE through Envoy, whose authorization applies: allow-nothing refuses it', () => {
+    const r = mesh();
+    for (const port of [15020, 15021, 15090]) {
+      expect(r.check({ from: 'payments/api', to: 'shop/web', port })).toEqual({ allowed: false, egress: true, ingress: true, authorization: false });
+    }
   });
 
   test.each([15020, 15021, 15090])('no Istio policy applies to port %p: STRICT mTLS and allow-nothing do not refuse a plaintext client', port => {

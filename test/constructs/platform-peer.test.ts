@@ -42,6 +42,20 @@ describe('PlatformPeer.prometheus', () => {
     expect(r.check({ from: 'shop/operator', to: 'shop/web', port: 15020 }).allowed).toBe(false);
   });
 
+  test('an ambient Prometheus scrapes a sidecar service over HBONE, through Envoy: 15020 is admitted by its principal alone', () => {
+    const { app, web } = cluster();
+    PlatformPeer.prometheus({ ...PROMETHEUS, mesh: MeshMode.AMBIENT }).allowTo(web);
+    const objects = synthAll(app);
+    expect(find(objects, 'NetworkPolicy', 'shop', 'web').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 15008 }, { protocol: 'TCP', port: 15020 }]);
+    expect(find(objects, 'AuthorizationPolicy', 'shop', 'web').spec.rules).toEqual([{
+      from: [{ source: { principals: ['cluster.local/ns/monitoring/sa/prometheus'] } }],
+      to: [{ operation: { ports: ['15020'] } }],
+    }]);
+    const r = Reachability.ofApp(app);
+    expect(flowsOf(r, 'monitoring/prometheus')).toEqual(['monitoring/prometheus -> shop/web 15020']);
+    expect(r.check({ from: 'payments/api', to: 'shop/web', port: 15020 }).allowed).toBe(false);
+  });
+
   test('scrapes an ambient service on its metrics port over HBONE, as a meshed client, admitted by principal on that port alone', () => {
     const { app, api } = cluster();
     PlatformPeer.prometheus({ ...PROMETHEUS, mesh: MeshMode.SIDECAR }).allowTo(api);
