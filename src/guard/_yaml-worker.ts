@@ -194,12 +194,42 @@ function jsonExact(value: unknown, depth: number, seen: Set<object>): boolean {
   return true;
 }
 
+/** The idle and total CPU time of the machine's cores so far, in milliseconds, and their number. */
+function cpuTimes(): { idle: number; total: number; cores: number } {
+  let idle = 0;
+  let total = 0;
+  const cpus = os.cpus();
+  for (const { times } of cpus) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total, cores: cpus.length };
+}
+
+/** The start of the window `spareCore` measures: when this module was loaded, then the last synth that asked. */
+let windowStart = cpuTimes();
+
+/** Below this much time per core, the window says too little and the load average decides. */
+const MIN_WINDOW_MS = 100;
+
 /**
- * Whether a second core may be free: at least two, and a one-minute load average below their number (the synth's
- * own recent work counts in it). On a machine already busy, the worker takes the core the main thread's garbage
- * collector uses, which made medium 0.5 to 1 s slower.
+ * The idle share of the cores, in cores, that shows a core to spare. Building medium on a quiet 2-core machine left
+ * 0.38 of a core idle, the garbage collector's threads using the rest of the second; beside a busy process, none.
+ */
+const MIN_IDLE_CORES = 0.25;
+
+/**
+ * Whether a second core is free: at least two, and MIN_IDLE_CORES left idle since the app started building (or since
+ * the last large synth), while the building itself kept one core busy. On a busy machine the worker takes the core
+ * the main thread's garbage collector uses, which made medium 0.5 to 1 s slower. The one-minute load average cannot
+ * tell: it still counts a synth that just ended, so a second synth in a row would run without a worker.
  */
 function spareCore(): boolean {
   const cores = os.availableParallelism();
-  return cores >= 2 && os.loadavg()[0] < cores;
+  if (cores < 2) return false;
+  const start = windowStart;
+  const end = windowStart = cpuTimes();
+  const total = end.total - start.total;
+  if (end.cores !== start.cores || total < MIN_WINDOW_MS * end.cores) return os.loadavg()[0] < cores;
+  return (end.idle - start.idle) / total * end.cores >= MIN_IDLE_CORES;
 }

@@ -10,9 +10,19 @@ import { registerRenderedCheck } from '../../src/guard/_rendered-checks';
 import { PARALLEL_YAML_MIN_OBJECTS } from '../../src/guard/_yaml-worker';
 import { cdk8sSynth, readTree, tempDir } from '../_util';
 
-// The load average decides whether the worker starts: the tests set it, whatever the test run puts on the cores.
-jest.mock('os', () => ({ ...jest.requireActual('os'), loadavg: jest.fn(() => [0, 0, 0]) }));
+// The cores' idle time (or, over too short a window, the load average) decides whether the worker starts: the tests
+// set them, whatever the test run puts on the cores of whatever machine.
+jest.mock('os', () => ({ ...jest.requireActual('os'), loadavg: jest.fn(() => [0, 0, 0]), availableParallelism: jest.fn(() => 2), cpus: jest.fn(() => []) }));
 const loadavg = os.loadavg as jest.MockedFunction<typeof os.loadavg>;
+const cpus = os.cpus as jest.MockedFunction<typeof os.cpus>;
+/** Two cores' CPU times, which `spend` moves on. */
+const clock = { busy: 0, idle: 0 };
+cpus.mockImplementation(() => [0, 1].map(() => ({ model: 'test', speed: 1, times: { user: clock.busy, nice: 0, sys: 0, idle: clock.idle, irq: 0 } })));
+/** Each core spends `ms`, `idleShare` of it idle. */
+function spend(ms: number, idleShare: number): void {
+  clock.idle += ms * idleShare;
+  clock.busy += ms * (1 - idleShare);
+}
 
 /** Charts a, b and c sharing `objects` ConfigMaps; `odd` adds objects to b that JSON would change. */
 function configMaps(app: App, objects: number, odd = false): App {
@@ -50,6 +60,7 @@ describe('ChartYaml', () => {
   let post: jest.SpiedFunction<Worker['postMessage']>;
   beforeEach(() => {
     post = jest.spyOn(Worker.prototype, 'postMessage');
+    // The mocked cores spend no time unless a test says so: the window is too short and an idle load average decides.
     loadavg.mockReturnValue([0, 0, 0]);
   });
   afterEach(() => jest.restoreAllMocks());
@@ -76,8 +87,34 @@ describe('ChartYaml', () => {
     expect(post).not.toHaveBeenCalled();
   });
 
-  test('without a core to spare, no worker starts', () => {
-    loadavg.mockReturnValue([os.availableParallelism(), 0, 0]);
+  test('without a quarter of a core left idle while the app was built, no worker starts', () => {
+    spend(1000, 0.1);
+    synthTree(ZeroTrustApp, {}, app => configMaps(app, large));
+    expect(post).not.toHaveBeenCalled();
+  });
+
+  test('the window starts again at each large synth: a busy spell before the last one does not count', () => {
+    spend(1000, 0.1);
+    synthTree(ZeroTrustApp, {}, app => configMaps(app, large));
+    expect(post).not.toHaveBeenCalled();
+    spend(1000, 0.15);
+    synthTree(ZeroTrustApp, {}, app => configMaps(app, large));
+    expect(post).toHaveBeenCalled();
+  });
+
+  test('over a window too short to tell, the one-minute load average decides', () => {
+    spend(10, 0);
+    loadavg.mockReturnValue([2, 0, 0]);
+    synthTree(ZeroTrustApp, {}, app => configMaps(app, large));
+    expect(post).not.toHaveBeenCalled();
+    spend(10, 0);
+    loadavg.mockReturnValue([1, 0, 0]);
+    synthTree(ZeroTrustApp, {}, app => configMaps(app, large));
+    expect(post).toHaveBeenCalled();
+  });
+
+  test('on one core, no worker starts', () => {
+    (os.availableParallelism as jest.MockedFunction<typeof os.availableParallelism>).mockReturnValueOnce(1);
     synthTree(ZeroTrustApp, {}, app => configMaps(app, large));
     expect(post).not.toHaveBeenCalled();
   });
