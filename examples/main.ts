@@ -7,19 +7,30 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { ZeroTrustApp } from '../src';
+import { ambientOrders } from './ambient-orders';
 import { bookinfo } from './bookinfo';
 import { onlineBoutique } from './online-boutique';
 import { seed } from './seed';
 import { main } from '../src/cli/_cli';
 
-const EXAMPLES: Record<string, (app: App) => void> = { 'seed': seed, 'bookinfo': bookinfo, 'online-boutique': onlineBoutique };
+const EXAMPLES: Record<string, (app: App) => void> = {
+  'seed': seed, 'bookinfo': bookinfo, 'online-boutique': onlineBoutique, 'ambient-orders': ambientOrders,
+};
 
 // Request-level questions per example: the check command's options, and whether the request is allowed.
 const REVIEWS = ['--from', 'bookinfo-front/productpage', '--to', 'bookinfo-back/reviews-v1', '--port', '9080'];
+const ORDERS = ['--from', 'orders/storefront', '--to', 'orders/orders-api', '--port', '8080'];
+const SHOPPER = ['--request-principal', 'https://login.example.com/shopper-42'];
 const CHECKS: Record<string, Array<[string[], boolean]>> = {
-  bookinfo: [
+  'bookinfo': [
     [[...REVIEWS, '--method', 'GET', '--path', '/reviews/1'], true],
     [[...REVIEWS, '--method', 'DELETE', '--path', '/reviews/1'], false],
+  ],
+  'ambient-orders': [
+    [[...ORDERS, '--method', 'POST', '--path', '/orders/', ...SHOPPER], true],
+    [[...ORDERS, '--method', 'POST', '--path', '/orders/', '--request-principal', ''], false],
+    [[...ORDERS, '--method', 'DELETE', '--path', '/orders/42', ...SHOPPER], false],
+    [['--from', 'orders/orders-operator', '--to', '10.0.0.10', '--port', '6443'], true],
   ],
 };
 
@@ -42,12 +53,13 @@ for (const [name, build] of Object.entries(EXAMPLES)) {
   const platform = path.join('examples', `${name}.platform.yaml`);
   const extra = fs.existsSync(platform) ? [platform] : [];
   files.push(...extra);
-  const command = `npx cdk8s-zero-trust verify ${[`${outdir}/*.yaml`, ...extra].join(' ')} --expect examples/${name}.flows`;
+  const sources = [`${outdir}/*.yaml`, ...extra].join(' ');
+  const command = `npx cdk8s-zero-trust verify ${sources} --expect examples/${name}.flows`;
   console.log(`\n  Allowed flows, read back from the YAML (${command}):\n`);
   const code = main(['verify', ...files, '--expect', path.join('examples', `${name}.flows`), '--mermaid', path.join(outdir, 'flows.mmd')]);
   failed ||= code !== 0;
   for (const [args, allowed] of CHECKS[name] ?? []) {
-    console.log(`\n  A request, read back from the YAML (npx cdk8s-zero-trust check ${outdir}/*.yaml ${args.join(' ')}):\n`);
+    console.log(`\n  A request, read back from the YAML (npx cdk8s-zero-trust check ${sources} ${args.map(a => a === '' ? "''" : a).join(' ')}):\n`);
     failed ||= main(['check', ...files, ...args]) !== (allowed ? 0 : 1);
   }
 }

@@ -3,12 +3,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
+import { ambientOrders } from '../examples/ambient-orders';
 import { bookinfo } from '../examples/bookinfo';
 import { onlineBoutique } from '../examples/online-boutique';
 import { seed } from '../examples/seed';
 import { Reachability } from '../src';
 import { validateManifests } from './_schema';
 import { find } from './_util';
+import { tunnelledOverHbone } from '../src/model/_constants';
 import { outsideIstioAuthorization } from '../src/model/_sidecar-ports';
 
 function synth(build: (app: App) => void) {
@@ -28,6 +30,7 @@ describe.each([
   ['seed', seed],
   ['bookinfo', bookinfo],
   ['online-boutique', onlineBoutique],
+  ['ambient-orders', ambientOrders],
 ])('example %s', (name, build) => {
   const { objects, r } = synth(build);
   const expected = expectedFlows(name);
@@ -36,17 +39,27 @@ describe.each([
     // Only the sides the app's policies govern: a platform pod's own egress and ingress are its cluster's business.
     const managed = new Set(objects.filter(o => o.kind === 'Namespace').map(o => o.metadata.name));
     const governed = (pod: string) => managed.has(pod.split('/')[0]);
+    // An ambient client reaches a server behind a waypoint through the waypoint, whose NetworkPolicy and authorization
+    // decide on the client: the server's own ingress layer only tells whether the waypoint reaches it.
+    const ids = (kind: string, keep: (o: any) => boolean) =>
+      new Set(objects.filter(o => o.kind === kind && keep(o)).map(o => `${o.metadata.namespace}/${o.metadata.name}`));
+    const behindWaypoint = ids('Service', o => o.metadata.labels?.['istio.io/use-waypoint'] !== undefined);
+    const waypoints = ids('Gateway', o => o.spec.gatewayClassName === 'istio-waypoint');
+    const viaWaypoint = (from: string, to: string) => behindWaypoint.has(to) && !waypoints.has(from) && r._mesh(from) === 'ambient';
     const differences: string[] = [];
     for (const from of r.pods) {
       for (const to of r.pods) {
         if (from === to) continue;
         for (const layer of ['egress', 'ingress', 'authorization'] as const) {
-          if (!governed(layer === 'egress' ? from : to)) continue;
+          if (!governed(layer === 'egress' ? from : to) || (layer === 'ingress' && viaWaypoint(from, to))) continue;
           // Every port and protocol at which this layer's verdict can change, not only the served ports.
           for (const { port, protocol, allowed } of r._verdicts(layer, from, to)) {
             // No Istio policy applies to a sidecar's uncaptured ports (15020): there NetworkPolicy alone decides.
+            // HBONE hides the app port from NetworkPolicy, which sees 15008: it can only tell which pods may open the tunnel.
+            const tunnel = layer !== 'authorization' && protocol === 'TCP' && tunnelledOverHbone(r._mesh(from), r._mesh(to));
             const want = (layer === 'authorization' && outsideIstioAuthorization(r._mesh(to), port, protocol, r._mesh(from)))
-              || expected.has(`${from} -> ${to} ${port}/${protocol}`);
+              || expected.has(`${from} -> ${to} ${port}/${protocol}`)
+              || (tunnel && [...expected].some(flow => flow.startsWith(`${from} -> ${to} `) && flow.endsWith('/TCP')));
             const got = r.check({ from, to, port, protocol })[layer];
             if (got !== want) differences.push(`${layer} ${from} -> ${to} ${port}/${protocol}: ${got}`);
             // The proof's fast path must agree with the full evaluation.
@@ -56,7 +69,9 @@ describe.each([
       }
     }
     expect(differences).toEqual([]);
-    expect(r.allowedFlows().map(f => `${f.from} -> ${f.to} ${f.port}/${f.protocol}`).sort()).toEqual([...expected].sort());
+    // Flows between platform pods (listed in the .flows file for the YAML the main job reads) are the cluster's business.
+    const appFlows = (flows: string[]) => flows.filter(f => governed(f.split(' -> ')[0]) || governed(f.split(' -> ')[1])).sort();
+    expect(appFlows(r.allowedFlows().map(f => `${f.from} -> ${f.to} ${f.port}/${f.protocol}`))).toEqual(appFlows([...expected]));
   });
 
   test('every emitted object is structurally valid', () => {
@@ -165,5 +180,59 @@ describe('online-boutique in detail', () => {
     expect(payment.egress.flatMap((rule: any) => rule.to).filter((peer: any) => peer.ipBlock)).toEqual([]);
     const entry = find(objects, 'ServiceEntry', 'boutique', 'egress.api.stripe.com');
     expect(entry.spec).toMatchObject({ hosts: ['api.stripe.com'], location: 'MESH_EXTERNAL', resolution: 'DNS', exportTo: ['.'] });
+  });
+});
+
+describe('ambient-orders in detail', () => {
+  const { objects, r } = synth(ambientOrders);
+  const rulesOf = (name: string) => find(objects, 'AuthorizationPolicy', 'orders', name).spec.rules
+    .map((rule: any) => {
+      const { principals, requestPrincipals } = rule.from[0].source;
+      return { principals, requestPrincipals, to: rule.to[0].operation };
+    });
+  const ORDERS = { from: 'orders/storefront', to: 'orders/orders-api', port: 8080 };
+  const SHOPPER = 'https://login.example.com/shopper-42';
+
+  test('the orders API is behind the namespace\'s waypoint, and its ztunnel policy admits the waypoint and Prometheus alone', () => {
+    expect(find(objects, 'Gateway', 'orders', 'waypoint').spec.gatewayClassName).toBe('istio-waypoint');
+    expect(find(objects, 'Service', 'orders', 'orders-api').metadata.labels['istio.io/use-waypoint']).toBe('waypoint');
+    expect(find(objects, 'AuthorizationPolicy', 'orders', 'orders-api').spec.selector).toEqual({ matchLabels: { 'zero-trust.cdk8s.io/workload': 'orders-api' } });
+    expect(rulesOf('orders-api')).toEqual([
+      { principals: ['cluster.local/ns/orders/sa/waypoint'], requestPrincipals: undefined, to: { ports: ['8080'] } },
+      { principals: ['cluster.local/ns/monitoring/sa/prometheus'], requestPrincipals: undefined, to: { ports: ['9102'] } },
+    ]);
+  });
+
+  test('the waypoint admits the storefront\'s GET and POST under /orders/, with a shopper\'s token only', () => {
+    expect(find(objects, 'AuthorizationPolicy', 'orders', 'waypoint.orders-api').spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'orders-api' }]);
+    expect(rulesOf('waypoint.orders-api')).toEqual([{
+      principals: ['cluster.local/ns/orders/sa/storefront'],
+      requestPrincipals: ['https://login.example.com/*'],
+      to: { methods: ['GET', 'POST'], paths: ['/orders/*'], ports: ['8080'] },
+    }]);
+    expect(find(objects, 'RequestAuthentication', 'orders', 'orders-api').spec).toEqual({
+      jwtRules: [{ issuer: 'https://login.example.com', jwksUri: 'https://login.example.com/.well-known/jwks.json', audiences: ['orders'] }],
+      targetRefs: [{ group: '', kind: 'Service', name: 'orders-api' }],
+    });
+    const ask = (method: string, requestPath: string, requestPrincipal = SHOPPER) =>
+      r.check({ ...ORDERS, method, path: requestPath, requestPrincipal }).allowed;
+    expect([ask('POST', '/orders/'), ask('GET', '/orders/42'), ask('DELETE', '/orders/42'), ask('GET', '/admin'), ask('GET', '/orders/42', '')])
+      .toEqual([true, true, false, false, false]);
+  });
+
+  test('ingress-nginx reaches the storefront on 8080 alone, not the orders API', () => {
+    expect(rulesOf('storefront')[0]).toEqual({ principals: ['cluster.local/ns/ingress-nginx/sa/ingress-nginx'], requestPrincipals: undefined, to: { ports: ['8080'] } });
+    expect(r.isAllowed({ from: 'ingress-nginx/ingress-nginx', to: 'orders/storefront', port: 8080 })).toBe(true);
+    expect(r.isAllowed({ from: 'ingress-nginx/ingress-nginx', to: 'orders/orders-api', port: 8080 })).toBe(false);
+    expect(r.isAllowed({ from: 'ingress-nginx/ingress-nginx', to: 'orders/storefront', port: 9102 })).toBe(false);
+  });
+
+  test('the operator reaches the API server\'s endpoints on 6443 and nothing else', () => {
+    const egress = find(objects, 'NetworkPolicy', 'orders', 'orders-operator').spec.egress;
+    expect(egress).toEqual(['10.0.0.10/32', '10.0.0.11/32'].map(cidr => ({ to: [{ ipBlock: { cidr } }], ports: [{ port: 6443, protocol: 'TCP' }] })));
+    expect(r.isAllowed({ from: 'orders/orders-operator', to: '10.0.0.10', port: 6443 })).toBe(true);
+    expect(r.isAllowed({ from: 'orders/orders-operator', to: '10.0.0.12', port: 6443 })).toBe(false);
+    expect(r.isAllowed({ from: 'orders/orders-operator', to: '10.0.0.10', port: 443 })).toBe(false);
+    expect(r.isAllowed({ from: 'orders/orders-operator', to: 'orders/orders-api', port: 8080 })).toBe(false);
   });
 });

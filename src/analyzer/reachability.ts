@@ -461,7 +461,8 @@ export class Reachability {
     // pod, sees only 15008/TCP, whatever the app port; the app port is enforced by Istio's AuthorizationPolicy.
     const hbone = protocol === 'TCP' && tunnelledOverHbone(from.pod?.cls.mesh, to.pod?.cls.mesh);
     if (hbone) {
-      why?.push(`${from.id} and ${to.id} are meshed and one is ambient, so HBONE carries the traffic: NetworkPolicies see ${HBONE_PORT}/TCP, not port ${port}`);
+      why?.push(`${from.id} and ${to.id} are meshed and one is ambient, so HBONE carries the traffic: NetworkPolicies see ${HBONE_PORT}/TCP`
+        + (port === HBONE_PORT ? '' : `, not port ${port}`));
     }
     const [p, proto] = hbone ? [HBONE_PORT, 'TCP'] : [port, protocol];
     const direct = why

@@ -104,7 +104,8 @@ export class PlatformPeer {
    * Prometheus, scraping services: `prometheus.allowTo(service)` opens only the metrics port, never the app ports.
    *
    * With a sidecar the port is Istio's merged metrics port 15020, which the sidecar agent serves outside Istio's
-   * authorization, so only the NetworkPolicy is written. In ambient mode or outside the mesh it is the service's
+   * authorization, so only the NetworkPolicy is written, unless Prometheus is in ambient mode: its scrape then arrives
+   * over HBONE through Envoy, and the AuthorizationPolicy admits its principal on 15020. In ambient mode or outside the mesh it is the service's
    * `metricsPort`; in ambient mode Prometheus must be in the mesh, as STRICT mTLS refuses it otherwise, and the
    * AuthorizationPolicy admits its principal on that port alone.
    * @param props its namespace, ServiceAccount, pod labels and mesh mode
