@@ -213,13 +213,14 @@ let windowStart = cpuTimes();
 const MIN_WINDOW_MS = 100;
 
 /**
- * The idle share of the cores, in cores, that shows a core to spare. Building medium on a quiet 2-core machine left
- * 0.38 of a core idle, the garbage collector's threads using the rest of the second; beside a busy process, none.
+ * The idle share of the cores, in cores, that shows a core to spare. Loading the library and building medium on a
+ * quiet 2-core machine left 0.28 to 0.38 of a core idle, the garbage collector's threads using the rest of the
+ * second; beside a busy process, none.
  */
-const MIN_IDLE_CORES = 0.25;
+const MIN_IDLE_CORES = 0.15;
 
 /**
- * Whether a second core is free: at least two, and MIN_IDLE_CORES left idle since the app started building (or since
+ * Whether a second core is free: at least two, and MIN_IDLE_CORES of a core left idle since the app started building (or since
  * the last large synth), while the building itself kept one core busy. On a busy machine the worker takes the core
  * the main thread's garbage collector uses, which made medium 0.5 to 1 s slower. The one-minute load average cannot
  * tell: it still counts a synth that just ended, so a second synth in a row would run without a worker.

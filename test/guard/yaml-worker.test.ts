@@ -87,17 +87,17 @@ describe('ChartYaml', () => {
     expect(post).not.toHaveBeenCalled();
   });
 
-  test('without a quarter of a core left idle while the app was built, no worker starts', () => {
-    spend(1000, 0.1);
+  test('without a sixth of a core left idle while the app was built, no worker starts', () => {
+    spend(1000, 0.05);
     synthTree(ZeroTrustApp, {}, app => configMaps(app, large));
     expect(post).not.toHaveBeenCalled();
   });
 
   test('the window starts again at each large synth: a busy spell before the last one does not count', () => {
-    spend(1000, 0.1);
+    spend(1000, 0.05);
     synthTree(ZeroTrustApp, {}, app => configMaps(app, large));
     expect(post).not.toHaveBeenCalled();
-    spend(1000, 0.15);
+    spend(1000, 0.1);
     synthTree(ZeroTrustApp, {}, app => configMaps(app, large));
     expect(post).toHaveBeenCalled();
   });
