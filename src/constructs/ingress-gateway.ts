@@ -1,4 +1,4 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { renderNetworkPolicy } from './_render';
 import { validateFlow } from './_validate-flow';
@@ -275,14 +275,20 @@ export class IngressGateway extends Construct {
 
   /**
    * The objects the gateway declares as entry points, rendered from its declarations alone: the manifest rules accept
-   * exactly these and refuse any other gateway, route or change to these.
+   * exactly these and refuse any other gateway, route or change to these, the Gateway's labels and annotations
+   * included (Istio copies them to the Deployment and Service it creates, and reads some, such as the Service's type).
    * @internal
    */
   public _declaredManifests(): Array<Manifest<unknown>> {
     const ns = this.namespace.name;
     const meta = (name: string, namespace = ns) => ({ name, namespace });
     return [
-      { apiVersion: GATEWAY_API, kind: 'Gateway', metadata: meta(this.name), spec: this.renderGateway() },
+      {
+        apiVersion: GATEWAY_API,
+        kind: 'Gateway',
+        metadata: { ...meta(this.name), labels: Chart.of(this).labels, annotations: {} },
+        spec: this.renderGateway(),
+      },
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(this.serviceAccountName), spec: this.renderNetworkPolicy() },
       { apiVersion: ISTIO_SECURITY_API, kind: 'AuthorizationPolicy', metadata: meta(this.serviceAccountName), spec: this.renderAuthorizationPolicy() },
       ...[...this.routes.values()].map(r => ({

@@ -439,6 +439,29 @@ describe('the gateway in the proof, the analyzer and the rules', () => {
       expect(() => app.synthYaml()).toThrow(/\[ZT425\] c\/gw\/Gateway: Gateway edge\/public: it brings traffic/);
     });
 
+    test('our Gateway given an annotation or a label by an escape hatch, which Istio reads or copies to what it deploys', () => {
+      for (const patch of [
+        JsonPatch.add('/metadata/annotations', { 'networking.istio.io/service-type': 'NodePort' }),
+        JsonPatch.add('/metadata/labels', { 'istio.io/rev': 'canary' }),
+      ]) {
+        const { app, gw } = routed();
+        gw.gateway.addJsonPatch(patch);
+        expect(() => app.synthYaml()).toThrow(/\[ZT425\] c\/gw\/Gateway: Gateway edge\/public: it brings traffic/);
+      }
+    });
+
+    test('the chart\'s labels on our Gateway are its own', () => {
+      const app = Testing.app();
+      const chart = new Chart(app, 'c', { labels: { team: 'storefront' } });
+      const edge = new ZeroTrustNamespace(chart, 'edge', { name: 'edge' });
+      const shop = new ZeroTrustNamespace(chart, 'shop', { name: 'shop' });
+      const web = new MeshedService(chart, 'web', { namespace: shop, name: 'web', ports: [ServicePort.http(8080)] });
+      const gw = new IngressGateway(chart, 'gw', { namespace: edge, name: 'public', listeners: [GatewayListener.http()], sources: [ExternalPeer.cidr('203.0.113.0/24')] });
+      gw.route(web, { port: 8080 });
+      expect(Testing.synth(chart).find(o => o.kind === 'Gateway').metadata.labels).toEqual({ team: 'storefront' });
+      expect(() => app.synthYaml()).not.toThrow();
+    });
+
     test('a hand-written Gateway with allowedRoutes All', () => {
       const { app, chart } = routed();
       new ApiObject(chart, 'open', {
