@@ -349,4 +349,24 @@ export const OPENING_RULES: Rule[] = [
       return [...peers, ...targets];
     },
   },
+  {
+    id: 'ZT429',
+    title: 'AuthorizationPolicy ALLOW rules over pods the app does not declare',
+    severity: RuleSeverity.ERROR,
+    rationale: 'The twin of ZT428 in Istio\'s layer: an ALLOW AuthorizationPolicy with rules that lands in a managed namespace must select pods by `zero-trust.cdk8s.io/workload` naming workloads the app declares there, or by exactly the pod labels of a flow end the app declares there (a gateway). Without a selector it applies to every pod of the namespace, and any other selector also matches pods created later, such as `kubectl run -l role=debug`: its rules admit their sources to pods the ZT416 proof cannot see, with NetworkPolicy alone left in the way. Policies with `targetRefs` (a waypoint\'s, per Service), DENY, AUDIT and CUSTOM policies, which cannot admit, and ALLOW policies without rules, which admit nothing, are exempt.',
+    suppressible: true,
+    check(ctx) {
+      const fix = `Select pods by \`${WORKLOAD_LABEL}\` in spec.selector.matchLabels, naming a MeshedService of the namespace, or suppress ZT429 with a reason.`;
+      return landed(ctx, ['AuthorizationPolicy'])
+        .filter(o => (o.spec.action ?? 'ALLOW') === 'ALLOW' && list(o.spec.rules).length > 0 && o.spec.targetRefs === undefined && o.spec.targetRef === undefined)
+        .flatMap(o => {
+          const selector = o.spec.selector;
+          const problem = unknownPods(ctx, namespaceOf(o), selector);
+          if (!problem) return [];
+          const subject = selector === undefined ? 'the policy has no selector, so it' : 'the selector';
+          return [finding('ZT429', o, selector === undefined ? 'spec' : 'spec.selector',
+            `${subject} ${problem}, and its rules admit their sources to pods created later that the proof cannot see`, fix)];
+        });
+    },
+  },
 ];

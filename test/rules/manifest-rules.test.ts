@@ -21,7 +21,7 @@ function obj(apiVersion: string, kind: string, spec: any, name = 'x', namespace 
 }
 const np = (spec: any) => obj('networking.k8s.io/v1', 'NetworkPolicy', { podSelector: { matchLabels: { [WORKLOAD]: 'api' } }, policyTypes: ['Ingress', 'Egress'], ...spec });
 const ingress = (...rules: any[]) => np({ ingress: rules });
-const ap = (spec: any) => obj('security.istio.io/v1', 'AuthorizationPolicy', { selector: { matchLabels: { app: 'api' } }, ...spec });
+const ap = (spec: any) => obj('security.istio.io/v1', 'AuthorizationPolicy', { selector: { matchLabels: { [WORKLOAD]: 'api' } }, ...spec });
 const allowFrom = (...from: any[]) => ap({ action: 'ALLOW', rules: [{ from, to: [{ operation: { ports: ['8080'] } }] }] });
 const pa = (spec: any, name = 'x') => obj('security.istio.io/v1', 'PeerAuthentication', spec, name);
 const dr = (spec: any) => obj('networking.istio.io/v1', 'DestinationRule', { host: 'api.shop.svc.cluster.local', ...spec });
@@ -351,6 +351,7 @@ describe('the objects our constructs emit', () => {
       'ZT402 test/plus/Resource',
       'ZT428 test/plus/Resource',
       'ZT407 test/raw',
+      'ZT429 test/raw',
     ]);
   });
 

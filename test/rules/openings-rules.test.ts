@@ -25,7 +25,7 @@ const np = (spec: any) => obj('networking.k8s.io/v1', 'NetworkPolicy', { podSele
 const from = (...peers: any[]) => np({ ingress: [{ from: peers, ports: PORTS }] });
 const egress = (to: any[], ports: any[] = PORTS) => np({ egress: [{ to, ports }] });
 const inNamespaces = (selector: any) => ({ namespaceSelector: selector, ...PODS });
-const ap = (spec: any, namespace = 'shop') => obj('security.istio.io/v1', 'AuthorizationPolicy', { selector: { matchLabels: { app: 'api' } }, ...spec }, 'x', namespace);
+const ap = (spec: any, namespace = 'shop') => obj('security.istio.io/v1', 'AuthorizationPolicy', { selector: { matchLabels: { [WORKLOAD]: namespace === 'pay' ? 'card' : 'api' } }, ...spec }, 'x', namespace);
 const allowSource = (source: any) => ap({ action: 'ALLOW', rules: [{ from: [{ source }], to: [{ operation: { ports: ['8080'] } }] }] });
 const serviceAccount = (name: string, namespace = 'shop') => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
 const service = (spec: any) => obj('v1', 'Service', { selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }], ...spec });
@@ -185,7 +185,30 @@ const CASES: Case[] = [
   { id: 'ZT428', name: 'a pinned namespaceSelector without podSelector: every pod of it', objects: [from({ namespaceSelector: { matchLabels: { [NAME]: 'pay' } } })], message: 'NetworkPolicy shop/x, spec.ingress[0].from[0]: the peer selects every pod of "pay", including pods created later that the proof cannot see.' },
   { id: 'ZT428', name: 'a policy for pods the app does not declare, with egress', objects: [{ ...egress([PODS]), spec: { podSelector: { matchLabels: { role: 'debug' } }, policyTypes: ['Egress'], egress: [{ to: [PODS], ports: PORTS }] } }], message: 'NetworkPolicy shop/x, spec.podSelector: the policy\'s podSelector does not pin `zero-trust.cdk8s.io/workload` to workload names, so it selects any pod of "shop" whose labels match, and its rules also open pods created later that the proof cannot see.' },
   { id: 'ZT428', name: 'the DNS egress shape for every pod, to another peer', objects: [{ ...np({}), spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [PODS], ports: PORTS }] } }], message: 'NetworkPolicy shop/x, spec.podSelector: the policy\'s podSelector does not pin' },
-  { id: 'ZT428', name: 'the probe shape for every pod, from another address', objects: [{ ...np({}), spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '169.254.0.0/16' } }] }] } }], message: 'NetworkPolicy shop/x, spec.podSelector: the policy\'s podSelector does not pin' },
+  { id: 'ZT428', name: 'the probe shape for every pod, from another address', objects: [{ ...np({}), spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '169.254.0.0/16' } }] }] } }], message: 'NetworkPolicy shop/x, spec.podSelector: the policy\'s podSelector does not pin' }, {
+    id: 'ZT429',
+    name: 'a namespace-wide ALLOW policy admitting a declared principal',
+    objects: [obj('security.istio.io/v1', 'AuthorizationPolicy', { rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }] })],
+    message: 'AuthorizationPolicy shop/x, spec: the policy has no selector, so it selects every pod of "shop", and its rules admit their sources to pods created later that the proof cannot see. Select pods by `zero-trust.cdk8s.io/workload` in spec.selector.matchLabels, naming a MeshedService of the namespace, or suppress ZT429 with a reason.',
+  },
+  {
+    id: 'ZT429',
+    name: 'an ALLOW policy for pods by another label, such as a debug pod\'s',
+    objects: [{ ...allowSource({ principals: ['cluster.local/ns/shop/sa/web'] }), spec: { selector: { matchLabels: { role: 'debug' } }, rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }] } }],
+    message: 'AuthorizationPolicy shop/x, spec.selector: the selector does not pin `zero-trust.cdk8s.io/workload` to workload names, so it selects any pod of "shop" whose labels match, and its rules admit',
+  },
+  {
+    id: 'ZT429',
+    name: 'an ALLOW policy for a workload name the app does not declare',
+    objects: [{ ...allowSource({ principals: ['cluster.local/ns/shop/sa/web'] }), spec: { selector: { matchLabels: { [WORKLOAD]: 'debug' } }, rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }] } }],
+    message: 'AuthorizationPolicy shop/x, spec.selector: the selector selects "debug", which the app does not declare in "shop", and its rules admit',
+  },
+  {
+    id: 'ZT429',
+    name: 'an ALLOW policy, by default action, with an empty selector',
+    objects: [obj('security.istio.io/v1', 'AuthorizationPolicy', { selector: {}, rules: [{ to: [{ operation: { ports: ['8080'] } }], from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }] })],
+    message: 'AuthorizationPolicy shop/x, spec.selector: the selector does not pin',
+  },
 ];
 
 describe('hostile objects the ZT416 proof cannot see are refused, each with its id', () => {
@@ -243,6 +266,11 @@ describe('hostile objects the ZT416 proof cannot see are refused, each with its 
       serviceAccount('web'),
       serviceAccount('card', 'pay'),
       ap({ action: 'DENY', rules: [{ from: [{ source: { principals: ['cluster.local/ns/attacker/sa/x'], namespaces: ['kube-system'], ipBlocks: ['0.0.0.0/0'] } }] }] }),
+      // Policies that cannot admit pods the app does not declare: DENY or CUSTOM for any pod, ALLOW without rules, a waypoint's by Service.
+      { ...ap({ action: 'DENY', rules: [{ from: [{ source: { namespaces: ['kube-system'] } }] }] }), spec: { action: 'DENY', rules: [{ from: [{ source: { namespaces: ['kube-system'] } }] }] } },
+      { ...ap({}), spec: { selector: { matchLabels: { role: 'debug' } }, action: 'CUSTOM', provider: { name: 'ext-authz' }, rules: [{ to: [{ operation: { paths: ['/admin'] } }] }] } },
+      { ...ap({}), spec: { action: 'ALLOW' } },
+      { ...ap({}), spec: { targetRefs: [{ group: '', kind: 'Service', name: 'api' }], rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }] } },
       allowSource({ principals: ['cluster.local/ns/shop/sa/web'], ipBlocks: ['203.0.113.0/24'] }),
       // Mesh-wide hardening in the root namespace: STRICT mTLS, allow-nothing, DENY, JWT validation, REGISTRY_ONLY.
       obj('security.istio.io/v1', 'PeerAuthentication', { mtls: { mode: 'STRICT' } }, 'default', 'istio-system'),
