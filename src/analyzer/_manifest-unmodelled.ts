@@ -3,7 +3,7 @@
  * analyzer does not model. Apart from it, as the synth-time proof reports them through rules (ZT413) instead.
  */
 import { objectName } from './_manifest-pods';
-import { INGRESS_USE_WAYPOINT_LABEL as INGRESS_USE_WAYPOINT, USE_WAYPOINT_LABEL as USE_WAYPOINT } from './_waypoint-eval';
+import { USE_WAYPOINT_LABEL, serviceOnlyWaypointLabel } from './_waypoint-eval';
 import { isObject } from '../model/_label-selector';
 import { POD_TEMPLATES } from '../model/_workload-rules';
 
@@ -17,14 +17,11 @@ export function refuseUnmodelledContent(m: any): void {
   const template = POD_TEMPLATES[m.kind]?.template(m);
   if (POD_TEMPLATES[m.kind]?.at && isObject(template)) templates.push([template, POD_TEMPLATES[m.kind].at]);
   for (const [t, at] of templates) {
-    const waypoint = isObject(t.metadata?.labels) ? t.metadata.labels[USE_WAYPOINT] : undefined;
-    if (waypoint !== undefined && waypoint !== 'none' && !(at === '' && m.apiVersion === 'v1' && m.kind === 'Service')) {
-      throw new Error(`${objectName(m)}: ${at}metadata.labels["${USE_WAYPOINT}"]: the analyzer models waypoints for Services only (a label on the Service), not for namespaces or workloads, which change where Istio authorizes traffic and with which identity`);
-    }
-    const ingress = isObject(t.metadata?.labels) ? t.metadata.labels[INGRESS_USE_WAYPOINT] : undefined;
-    if (ingress !== undefined && !(at === '' && m.apiVersion === 'v1' && m.kind === 'Service')) {
-      throw new Error(`${objectName(m)}: ${at}metadata.labels["${INGRESS_USE_WAYPOINT}"]: the analyzer models it on Services only, not on namespaces or workloads, where it sends the gateways' traffic to many Services through their waypoints`);
-    }
+    const label = serviceOnlyWaypointLabel(t.metadata?.labels);
+    if (label === undefined || (at === '' && m.apiVersion === 'v1' && m.kind === 'Service')) continue;
+    throw new Error(`${objectName(m)}: ${at}metadata.labels["${label}"]: ${label === USE_WAYPOINT_LABEL
+      ? 'the analyzer models waypoints for Services only (a label on the Service), not for namespaces or workloads, which change where Istio authorizes traffic and with which identity'
+      : 'the analyzer models it on Services only, not on namespaces or workloads, where it sends the gateways\' traffic to many Services through their waypoints'}`);
   }
   if (POD_TEMPLATES[m.kind] && template?.spec?.hostNetwork === true) {
     throw new Error(`${objectName(m)}: ${POD_TEMPLATES[m.kind].at}spec.hostNetwork: the analyzer does not model host-network pods, which NetworkPolicies do not isolate and the mesh does not capture`);

@@ -25,6 +25,16 @@ export const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
 /** The label that says which traffic a waypoint takes: `service` (the default) is traffic addressed to Services. */
 export const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
 
+/**
+ * The waypoint label among `labels` that the analyzer models on a Service only: `istio.io/use-waypoint` (but `none`,
+ * which opts out) or `istio.io/ingress-use-waypoint`; undefined when there is neither.
+ */
+export function serviceOnlyWaypointLabel(labels: unknown): string | undefined {
+  if (!isObject(labels)) return undefined;
+  if (labels[USE_WAYPOINT_LABEL] !== undefined && labels[USE_WAYPOINT_LABEL] !== 'none') return USE_WAYPOINT_LABEL;
+  return labels[INGRESS_USE_WAYPOINT_LABEL] !== undefined ? INGRESS_USE_WAYPOINT_LABEL : undefined;
+}
+
 /** The label Istio's gateway controller gives the pods it deploys for a Gateway (ingress, egress, waypoint). */
 export const GATEWAY_CLASS_LABEL = 'gateway.networking.k8s.io/gateway-class-name';
 

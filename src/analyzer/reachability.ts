@@ -18,7 +18,7 @@ import {
   RequestAuthentication, RequestAuthnIndex, RequestContext, RequestPatterns, checkRequestQuery, isRequestQuery, parseRequestAuthentication,
 } from './_request-authz';
 import { authorizeInbound, withSidecarPorts } from './_sidecar-agent-ports';
-import { GATEWAY_CLASS_LABEL, INGRESS_USE_WAYPOINT_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_CLASS, WaypointBinding, WaypointIndex } from './_waypoint-eval';
+import { GATEWAY_CLASS_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_CLASS, WaypointBinding, WaypointIndex, serviceOnlyWaypointLabel } from './_waypoint-eval';
 import { AllowedFlow, FlowCheck, FlowExplanation, FlowQuery } from './flow-query';
 import { HostFlow } from './host-flow';
 import { PodInput, PodPortInput, ReachabilityOptions, ReachabilityProps } from './reachability-input';
@@ -564,17 +564,15 @@ export function refuseOverridingKinds(m: any): void {
   }
 }
 
-/** Throws, naming the object and the field, when the analyzer cannot read a manifest. */
 /** Throws for a namespace or pod attached to a waypoint by label: the analyzer models waypoints for Services only. */
 function refuseWaypointLabel(what: string, labels: Labels): void {
-  const waypoint = labels[USE_WAYPOINT_LABEL];
-  if (waypoint !== undefined && waypoint !== 'none') {
-    throw new Error(`${what}: label ${USE_WAYPOINT_LABEL}=${waypoint}: the analyzer models waypoints for Services only, not for namespaces or pods`);
-  }
-  if (labels[INGRESS_USE_WAYPOINT_LABEL] !== undefined) {
-    throw new Error(`${what}: label ${INGRESS_USE_WAYPOINT_LABEL}=${labels[INGRESS_USE_WAYPOINT_LABEL]}: the analyzer models it on Services only, not on namespaces or pods`);
-  }
+  const label = serviceOnlyWaypointLabel(labels);
+  if (label === undefined) return;
+  const modelled = label === USE_WAYPOINT_LABEL ? 'waypoints for Services only, not for namespaces or pods' : 'it on Services only, not on namespaces or pods';
+  throw new Error(`${what}: label ${label}=${labels[label]}: the analyzer models ${modelled}`);
 }
+
+/** Throws, naming the object and the field, when the analyzer cannot read a manifest. */
 
 export function checkReadable(m: any): void {
   refuseOverridingKinds(m);

@@ -199,12 +199,7 @@ export class IngressGateway extends Construct {
     this.selector = { [GATEWAY_NAME_LABEL]: props.name };
     this.flows = ZeroTrustGuard.flowGraph(this);
 
-    this.gateway = new ApiObject(this, 'Gateway', {
-      apiVersion: GATEWAY_API,
-      kind: 'Gateway',
-      metadata: { name: props.name, namespace: ns.name },
-      spec: Lazy.any({ produce: () => this.renderGateway() }),
-    });
+    this.gateway = new ApiObject(this, 'Gateway', this.gatewayManifest(Lazy.any({ produce: () => this.renderGateway() })));
     this.networkPolicy = new ApiObject(this, 'NetworkPolicy', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
@@ -283,12 +278,7 @@ export class IngressGateway extends Construct {
     const ns = this.namespace.name;
     const meta = (name: string, namespace = ns) => ({ name, namespace });
     return [
-      {
-        apiVersion: GATEWAY_API,
-        kind: 'Gateway',
-        metadata: { ...meta(this.name), labels: Chart.of(this).labels, annotations: {} },
-        spec: this.renderGateway(),
-      },
+      this.gatewayManifest(this.renderGateway()),
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: meta(this.serviceAccountName), spec: this.renderNetworkPolicy() },
       { apiVersion: ISTIO_SECURITY_API, kind: 'AuthorizationPolicy', metadata: meta(this.serviceAccountName), spec: this.renderAuthorizationPolicy() },
       ...[...this.routes.values()].map(r => ({
@@ -336,6 +326,14 @@ export class IngressGateway extends Construct {
 
   private listenerPorts(): number[] {
     return sortedUnique(this.listeners.map(l => l.port));
+  }
+
+  /**
+   * The Gateway, with its metadata as the ApiObject emits it (the chart's labels, no annotation): Istio copies the
+   * Gateway's labels and annotations to the Deployment and Service it deploys, and reads some.
+   */
+  private gatewayManifest<S>(spec: S): Manifest<S> {
+    return { apiVersion: GATEWAY_API, kind: 'Gateway', metadata: { name: this.name, namespace: this.namespace.name, labels: Chart.of(this).labels }, spec };
   }
 
   private renderGateway(): GatewaySpec {
