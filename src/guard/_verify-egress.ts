@@ -7,6 +7,7 @@ import { Reachability } from '../analyzer/reachability';
 import { PodInput } from '../analyzer/reachability-input';
 import { DEFAULT_TRUST_DOMAIN, principalOf } from '../model/_identity';
 import { ruleMessage } from '../rules/_catalog';
+import { list } from '../rules/_manifest-objects';
 import { Finding } from '../rules/_manifest-rules';
 import { compareStrings } from '../util/_collections';
 
@@ -34,7 +35,6 @@ export const UNDECLARED_SERVER_NAME = 'undeclared.invalid';
 
 /** Every `connection.sni` value and notValue pattern of the AuthorizationPolicies among `manifests`. */
 export function serverNamePatterns(manifests: any[]): string[] {
-  const list = (v: unknown): any[] => Array.isArray(v) ? v : [];
   return [...new Set(manifests.filter(m => m?.kind === 'AuthorizationPolicy').flatMap(m => list(m.spec?.rules)
     .flatMap(rule => list(rule?.when).filter(c => c?.key === SNI_KEY).flatMap(c => [...list(c.values), ...list(c.notValues)]))
     .filter((v): v is string => typeof v === 'string')))];
