@@ -32,7 +32,9 @@ const LABELS: Record<Mode, string> = {
   'reachability': 'reachability',
 };
 
-function ok(report: SizeReport | undefined, mode: Mode): Measurement | undefined {
+type Measured = Extract<Outcome, { status: 'ok' }>;
+
+function ok(report: SizeReport | undefined, mode: Mode): Measured | undefined {
   const o = report?.outcomes.find(x => x.mode === mode);
   return o?.status === 'ok' ? o : undefined;
 }
@@ -86,7 +88,7 @@ const medianOf = (values: number[]) => {
  * Each round's ratio of a variant's time to the floor's: the paired variants alternate, so the two runs of a round
  * share the machine's state, and a slow spell of a shared machine cannot favour either side of the ratio.
  */
-function roundRatios(variant?: Measurement & { runsMs?: number[] }, floor?: Measurement & { runsMs?: number[] }): number[] | undefined {
+function roundRatios(variant?: Measured, floor?: Measured): number[] | undefined {
   const [a, b] = [variant?.runsMs, floor?.runsMs];
   if (a === undefined || b === undefined || a.length !== b.length || a.length < 2) return undefined;
   return a.map((ms, i) => ms / b[i]);
